@@ -1,0 +1,37 @@
+{#-
+    The engine-specific pieces of the project, each behind adapter.dispatch. Everything else in the
+    models is plain SQL or dbt's own cross-database macros (dbt.date_trunc, dbt.dateadd, dbt.last_day,
+    dbt.type_*). A new engine needs an `<adapter>__` version of each macro in this file and nothing else.
+-#}
+
+{% macro explode_months(first_month, last_month) %}
+    {#- A select-list expression that turns one row into one row per month from first_month through
+        last_month (both first days of a month; none when last_month < first_month), as a date. -#}
+    {{ return(adapter.dispatch('explode_months', 'nrr_warehouse')(first_month, last_month)) }}
+{% endmacro %}
+
+{% macro duckdb__explode_months(first_month, last_month) -%}
+    cast(unnest(generate_series(
+        cast({{ first_month }} as date), cast({{ last_month }} as date), interval 1 month
+    )) as date)
+{%- endmacro %}
+
+
+{% macro try_cast_as(expression, data_type) %}
+    {#- Cast that yields null instead of failing when the value does not parse. -#}
+    {{ return(adapter.dispatch('try_cast_as', 'nrr_warehouse')(expression, data_type)) }}
+{% endmacro %}
+
+{% macro default__try_cast_as(expression, data_type) -%}
+    try_cast({{ expression }} as {{ data_type }})
+{%- endmacro %}
+
+
+{% macro letters_only(expression) %}
+    {#- Lower-cases text and removes everything that is not a letter a-z ('Mid-Market' -> 'midmarket'). -#}
+    {{ return(adapter.dispatch('letters_only', 'nrr_warehouse')(expression)) }}
+{% endmacro %}
+
+{% macro duckdb__letters_only(expression) -%}
+    regexp_replace(lower({{ expression }}), '[^a-z]', '', 'g')
+{%- endmacro %}

@@ -1,0 +1,104 @@
+{% macro billing_input(table_name) %}
+    {#-
+        A select of the input table `table_name` with every contract column as text, in contract order.
+
+        Demo route (no NRR_DATA_DIR): the seed `raw_<table_name>`.
+        File route (NRR_DATA_DIR=DIR): DIR/<table_name>.csv or DIR/<table_name>.parquet.
+
+        A missing required file or column stops the build with a message naming the file and the
+        column. A missing optional column reads as null; a missing optional table as no rows.
+    -#}
+    {%- set contract = input_contract()[table_name] -%}
+    {%- set data_dir = env_var('NRR_DATA_DIR', '') | trim -%}
+    {%- if data_dir == '' -%}
+        {%- set relation = ref('raw_' ~ table_name) -%}
+        {%- set label = 'seed raw_' ~ table_name -%}
+        {%- set from_clause = relation -%}
+        {%- if execute -%}
+            {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+        {%- endif -%}
+    {%- elif execute -%}
+        {%- set located = billing_input_file(data_dir, table_name) -%}
+        {%- if located is none -%}
+            {%- if contract.required_table -%}
+                {{ exceptions.raise_compiler_error(
+                    data_dir ~ '/' ~ table_name ~ '.csv (or .parquet): required input file is missing'
+                ) }}
+            {%- endif -%}
+            {{ return(billing_input_empty(contract.columns)) }}
+        {%- endif -%}
+        {%- set label = located.label -%}
+        {%- set from_clause = located.from_clause -%}
+        {%- set present = located.columns -%}
+    {%- endif -%}
+    {%- if not execute -%}
+        {#- Parse time: only the ref above matters (it records the dependency on the seed). -#}
+        {{ return(billing_input_empty(contract.columns)) }}
+    {%- endif -%}
+    {%- set by_lower_name = {} -%}
+    {%- for name in present -%}
+        {%- do by_lower_name.update({name | trim | lower: name}) -%}
+    {%- endfor -%}
+    {%- for column in contract.required_columns -%}
+        {%- if column not in by_lower_name -%}
+            {{ exceptions.raise_compiler_error(label ~ ': required column ' ~ column ~ ' is missing') }}
+        {%- endif -%}
+    {%- endfor %}
+    select
+        {%- for column in contract.columns %}
+            {%- if column in by_lower_name %}
+        cast({{ adapter.quote(by_lower_name[column]) }} as {{ dbt.type_string() }}) as {{ column }}
+            {%- else %}
+        cast(null as {{ dbt.type_string() }}) as {{ column }}
+            {%- endif -%}
+            {{- ',' if not loop.last }}
+        {%- endfor %}
+    from {{ from_clause }}
+{% endmacro %}
+
+
+{% macro billing_input_empty(columns) %}
+    {#- A select with the given text columns and no rows: an absent optional table. -#}
+    select
+    {%- for column in columns %}
+        cast(null as {{ dbt.type_string() }}) as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    where 1 = 0
+{% endmacro %}
+
+
+{% macro billing_input_file(data_dir, table_name) %}
+    {{ return(adapter.dispatch('billing_input_file', 'nrr_warehouse')(data_dir, table_name)) }}
+{% endmacro %}
+
+
+{% macro duckdb__billing_input_file(data_dir, table_name) %}
+    {#-
+        Finds DIR/<table>.csv or DIR/<table>.parquet (both present is an error: which one is meant?).
+        Returns none when neither exists, else a dict: label (the file name for messages), from_clause
+        (a table function reading every column as text where the format allows) and columns (names).
+    -#}
+    {%- set base = data_dir.rstrip('/') ~ '/' ~ table_name -%}
+    {%- set found = run_query(
+        "select file from glob('" ~ base ~ ".csv') union all select file from glob('" ~ base ~ ".parquet')"
+    ).columns[0].values() -%}
+    {%- if found | length == 0 -%}
+        {{ return(none) }}
+    {%- elif found | length > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            base ~ '.csv and ' ~ base ~ '.parquet both exist: keep one of them'
+        ) }}
+    {%- endif -%}
+    {%- set path = found[0] -%}
+    {%- if path.endswith('.csv') -%}
+        {%- set from_clause = "read_csv('" ~ path ~ "', header = true, all_varchar = true)" -%}
+    {%- else -%}
+        {%- set from_clause = "read_parquet('" ~ path ~ "')" -%}
+    {%- endif -%}
+    {%- set described = run_query('describe select * from ' ~ from_clause) -%}
+    {{ return({
+        'label': path.split('/')[-1],
+        'from_clause': from_clause,
+        'columns': described.columns[0].values() | list,
+    }) }}
+{% endmacro %}

@@ -1,0 +1,120 @@
+with
+
+customer_months as (
+
+    select * from {{ ref('int_customer_months_aggregated') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of_month_resolved') }}
+
+),
+
+sequenced as (
+
+    -- Each active month with the customer's previous and next active months (not calendar neighbours).
+    select
+        customer_id,
+        month,
+        mrr,
+        lag(month) over (partition by customer_id order by month) as previous_active_month,
+        lag(mrr) over (partition by customer_id order by month) as previous_active_mrr,
+        lead(month) over (partition by customer_id order by month) as next_active_month
+
+    from customer_months
+
+),
+
+active_months as (
+
+    -- Months with MRR: starting MRR is last month's, or 0 when last month had none.
+    select
+        customer_id,
+        month,
+        case
+            when previous_active_month = {{ add_months('month', -1) }} then previous_active_mrr
+            else 0
+        end as starting_mrr,
+        mrr as ending_mrr,
+        previous_active_month is not null as had_mrr_before
+
+    from sequenced
+
+),
+
+churn_months as (
+
+    -- The month after an active month that has no MRR: the churn, inside the reporting window.
+    select
+        sequenced.customer_id,
+        {{ add_months('sequenced.month', 1) }} as month,
+        sequenced.mrr as starting_mrr,
+        0 as ending_mrr,
+        true as had_mrr_before
+
+    from sequenced
+    cross join as_of
+    where
+        (
+            sequenced.next_active_month is null
+            or sequenced.next_active_month > {{ add_months('sequenced.month', 1) }}
+        )
+        and {{ add_months('sequenced.month', 1) }} <= as_of.as_of_month
+
+),
+
+customer_month_pairs as (
+
+    select * from active_months
+    union all
+    select * from churn_months
+
+),
+
+classified as (
+
+    -- Order matters only in that a row with no starting MRR is new or a reactivation, and a row with no
+    -- ending MRR is a churn; every other row compares the two. Each of the six types is reachable.
+    select
+        customer_id,
+        month,
+        cast(starting_mrr as {{ type_money() }}) as starting_mrr,
+        cast(ending_mrr as {{ type_money() }}) as ending_mrr,
+        case
+            when starting_mrr = 0 and not had_mrr_before then 'new'
+            when starting_mrr = 0 then 'reactivation'
+            when ending_mrr = 0 then 'churn'
+            when ending_mrr > starting_mrr then 'expansion'
+            when ending_mrr < starting_mrr then 'contraction'
+            else 'retained'
+        end as movement_type
+
+    from customer_month_pairs
+
+),
+
+final as (
+
+    select
+        customer_id,
+        month,
+        starting_mrr,
+        ending_mrr,
+        movement_type,
+        case when movement_type = 'new' then ending_mrr else 0 end as new_mrr,
+        case when movement_type = 'reactivation' then ending_mrr else 0 end as reactivation_mrr,
+        case
+            when movement_type = 'expansion' then ending_mrr - starting_mrr else 0
+        end as expansion_mrr,
+        case
+            when movement_type = 'contraction' then starting_mrr - ending_mrr else 0
+        end as contraction_mrr,
+        case when movement_type = 'churn' then starting_mrr else 0 end as churned_mrr
+
+    from classified
+
+)
+
+select * from final

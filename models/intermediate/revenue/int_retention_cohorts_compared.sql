@@ -1,0 +1,86 @@
+with
+
+customer_months as (
+
+    select * from {{ ref('int_customer_months_aggregated') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of_month_resolved') }}
+
+),
+
+period_lengths as (
+
+    {% for period_months in var('nrr_period_months') -%}
+    select {{ period_months }} as period_months
+    {% if not loop.last %}union all
+    {% endif -%}
+    {%- endfor %}
+
+),
+
+cohort_members as (
+
+    -- The cohort of a period starting at month S is every customer with MRR at S: one row per
+    -- active customer-month and period length, so the cost grows with active customer-months.
+    select
+        customer_months.customer_id,
+        period_lengths.period_months,
+        customer_months.month as period_start_month,
+        {{ add_months('customer_months.month', 'period_lengths.period_months') }} as period_end_month,
+        customer_months.mrr as starting_mrr
+
+    from customer_months
+    cross join period_lengths
+
+),
+
+members_in_window as (
+
+    select cohort_members.*
+
+    from cohort_members
+    cross join as_of
+    where cohort_members.period_end_month <= as_of.as_of_month
+
+),
+
+compared as (
+
+    select
+        members_in_window.customer_id,
+        members_in_window.period_months,
+        members_in_window.period_start_month,
+        members_in_window.period_end_month,
+        members_in_window.starting_mrr,
+        cast(coalesce(end_months.mrr, 0) as {{ type_money() }}) as ending_mrr
+
+    from members_in_window
+    left join customer_months as end_months
+        on
+            members_in_window.customer_id = end_months.customer_id
+            and members_in_window.period_end_month = end_months.month
+
+),
+
+final as (
+
+    select
+        *,
+        case
+            when ending_mrr > starting_mrr then ending_mrr - starting_mrr else 0
+        end as expansion_mrr,
+        case
+            when ending_mrr > 0 and ending_mrr < starting_mrr then starting_mrr - ending_mrr else 0
+        end as contraction_mrr,
+        case when ending_mrr = 0 then starting_mrr else 0 end as churned_mrr,
+        ending_mrr > 0 as is_retained
+
+    from compared
+
+)
+
+select * from final

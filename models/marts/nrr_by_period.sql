@@ -1,0 +1,96 @@
+with
+
+cohort_members as (
+
+    select * from {{ ref('int_retention_cohorts_compared') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('int_customers_unioned') }}
+
+),
+
+members_with_segment as (
+
+    select
+        cohort_members.*,
+        coalesce(customers.segment, 'Unknown') as segment
+
+    from cohort_members
+    left join customers
+        on cohort_members.customer_id = customers.customer_id
+
+),
+
+members_per_reported_segment as (
+
+    -- Every member counts once in its own segment and once in the company-wide segment 'All'.
+    select * from members_with_segment
+
+    union all
+
+    select
+        customer_id,
+        period_months,
+        period_start_month,
+        period_end_month,
+        starting_mrr,
+        ending_mrr,
+        expansion_mrr,
+        contraction_mrr,
+        churned_mrr,
+        is_retained,
+        'All' as segment
+
+    from members_with_segment
+
+),
+
+aggregated as (
+
+    select
+        period_start_month,
+        period_end_month,
+        period_months,
+        segment,
+        count(*) as cohort_customers,
+        sum(case when is_retained then 1 else 0 end) as retained_customers,
+        sum(starting_mrr) as starting_mrr,
+        sum(expansion_mrr) as expansion_mrr,
+        sum(contraction_mrr) as contraction_mrr,
+        sum(churned_mrr) as churned_mrr,
+        sum(ending_mrr) as ending_mrr
+
+    from members_per_reported_segment
+    group by period_start_month, period_end_month, period_months, segment
+
+),
+
+final as (
+
+    select
+        period_start_month,
+        period_end_month,
+        period_months,
+        segment,
+        cohort_customers,
+        retained_customers,
+        starting_mrr,
+        expansion_mrr,
+        contraction_mrr,
+        churned_mrr,
+        ending_mrr,
+        100 * cast(ending_mrr as {{ type_double() }})
+        / cast(starting_mrr as {{ type_double() }}) as nrr_pct,
+        100 * cast(starting_mrr - contraction_mrr - churned_mrr as {{ type_double() }})
+        / cast(starting_mrr as {{ type_double() }}) as grr_pct,
+        100 * cast(retained_customers as {{ type_double() }})
+        / cast(cohort_customers as {{ type_double() }}) as logo_retention_pct
+
+    from aggregated
+
+)
+
+select * from final
