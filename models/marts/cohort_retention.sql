@@ -88,10 +88,14 @@ final as (
         cohort_grid.cohort_starting_mrr,
         coalesce(cohort_activity.active_customers, 0) as active_customers,
         cast(coalesce(cohort_activity.mrr, 0) as {{ type_money() }}) as mrr,
-        100 * cast(coalesce(cohort_activity.mrr, 0) as {{ type_double() }})
-        / cast(cohort_grid.cohort_starting_mrr as {{ type_double() }}) as revenue_retention_pct,
-        100 * cast(coalesce(cohort_activity.active_customers, 0) as {{ type_double() }})
-        / cast(cohort_grid.cohort_customers as {{ type_double() }}) as logo_retention_pct
+        100 * (
+            cast(coalesce(cohort_activity.mrr, 0) as {{ type_double() }})
+            / cast(cohort_grid.cohort_starting_mrr as {{ type_double() }})
+        ) as revenue_retention_pct,
+        100 * (
+            cast(coalesce(cohort_activity.active_customers, 0) as {{ type_double() }})
+            / cast(cohort_grid.cohort_customers as {{ type_double() }})
+        ) as logo_retention_pct
 
     from cohort_grid
     left join cohort_activity

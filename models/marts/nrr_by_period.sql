@@ -82,12 +82,20 @@ final as (
         contraction_mrr,
         churned_mrr,
         ending_mrr,
-        100 * cast(ending_mrr as {{ type_double() }})
-        / cast(starting_mrr as {{ type_double() }}) as nrr_pct,
-        100 * cast(starting_mrr - contraction_mrr - churned_mrr as {{ type_double() }})
-        / cast(starting_mrr as {{ type_double() }}) as grr_pct,
-        100 * cast(retained_customers as {{ type_double() }})
-        / cast(cohort_customers as {{ type_double() }}) as logo_retention_pct
+        -- The ratio first, then x 100: a ratio of equal amounts is exactly 1, so GRR can reach 100 but
+        -- never pass it through rounding (100 * a / a can give 100.00000000000001).
+        100 * (
+            cast(ending_mrr as {{ type_double() }})
+            / cast(starting_mrr as {{ type_double() }})
+        ) as nrr_pct,
+        100 * (
+            cast(starting_mrr - contraction_mrr - churned_mrr as {{ type_double() }})
+            / cast(starting_mrr as {{ type_double() }})
+        ) as grr_pct,
+        100 * (
+            cast(retained_customers as {{ type_double() }})
+            / cast(cohort_customers as {{ type_double() }})
+        ) as logo_retention_pct
 
     from aggregated
 
