@@ -46,3 +46,4 @@
         else 'Unknown'
     end
 {%- endmacro %}
+

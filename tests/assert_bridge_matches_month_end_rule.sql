@@ -32,8 +32,8 @@ customer_month_ends as (
     from months
     inner join periods
         on
-            periods.start_date <= months.month_end_date
-            and (periods.end_date is null or periods.end_date > months.month_end_date)
+            months.month_end_date >= periods.start_date
+            and (periods.end_date is null or months.month_end_date < periods.end_date)
     group by months.month, periods.customer_id
 
 ),

@@ -16,8 +16,9 @@ bridge as (
 
 latest_month as (
 
-    select * from bridge
-    where month = (select max(month) from bridge)
+    select *
+    from bridge
+    where month = (select max(bridge_months.month) from bridge as bridge_months)
 
 ),
 

@@ -12,24 +12,34 @@ customers as (
 
 ),
 
-final as (
+movements_with_segment as (
 
     select
-        movements.month,
-        movements.customer_id,
-        coalesce(customers.segment, 'Unknown') as segment,
-        movements.starting_mrr,
-        movements.ending_mrr,
-        movements.movement_type,
-        movements.new_mrr,
-        movements.reactivation_mrr,
-        movements.expansion_mrr,
-        movements.contraction_mrr,
-        movements.churned_mrr
+        movements.*,
+        coalesce(customers.segment, 'Unknown') as segment
 
     from movements
     left join customers
         on movements.customer_id = customers.customer_id
+
+),
+
+final as (
+
+    select
+        month,
+        customer_id,
+        segment,
+        starting_mrr,
+        ending_mrr,
+        movement_type,
+        new_mrr,
+        reactivation_mrr,
+        expansion_mrr,
+        contraction_mrr,
+        churned_mrr
+
+    from movements_with_segment
 
 )
 

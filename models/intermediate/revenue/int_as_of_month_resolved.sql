@@ -1,4 +1,7 @@
+{#- The var as_of_month when set, else the month of the latest start_date or end_date in the data. -#}
 {%- set as_of_literal = as_of_month_literal() -%}
+{%- set latest_date = 'greatest(start_date, coalesce(end_date, start_date))' -%}
+{%- set as_of_expression = month_start(latest_date) if as_of_literal is none else as_of_literal -%}
 
 with
 
@@ -10,14 +13,8 @@ periods as (
 
 final as (
 
-    -- One row: the last reporting month. The var as_of_month when set, else the month of the latest
-    -- start_date or end_date in the data.
-    select
-        {% if as_of_literal is none -%}
-        max({{ month_start('greatest(start_date, coalesce(end_date, start_date))') }}) as as_of_month
-        {%- else -%}
-        {{ as_of_literal }} as as_of_month
-        {%- endif %}
+    -- One row: the last reporting month.
+    select max({{ as_of_expression }}) as as_of_month
 
     from periods
 

@@ -14,11 +14,7 @@ as_of as (
 
 period_lengths as (
 
-    {% for period_months in var('nrr_period_months') -%}
-    select {{ period_months }} as period_months
-    {% if not loop.last %}union all
-    {% endif -%}
-    {%- endfor %}
+    {{ rows_of_values('period_months', var('nrr_period_months')) }}
 
 ),
 

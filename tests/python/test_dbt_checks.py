@@ -1,0 +1,171 @@
+"""Our data tests catch what they claim to; input problems stop the build clearly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import EXAMPLES_DIR, PROJECT_DIR, build, rows
+
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+@pytest.fixture(scope="module")
+def example_warehouse(tmp_path_factory) -> tuple[Path, Path]:
+    """Example 1 built once; tests corrupt copies of it."""
+    tmp = tmp_path_factory.mktemp("example")
+    warehouse, process = build(tmp, data_dir=EXAMPLES_DIR / "nrr_105")
+    assert process.returncode == 0, process.stdout[-3000:]
+    return warehouse, tmp
+
+
+def dbt_test(warehouse: Path, select: str, target: Path) -> subprocess.CompletedProcess:
+    """`dbt test --select SELECT` against a built warehouse, data from example 1."""
+    env = dict(os.environ, NRR_WAREHOUSE=str(warehouse), NRR_DATA_DIR=str(EXAMPLES_DIR / "nrr_105"))
+    return subprocess.run(
+        [DBT, "test", "--select", select, "--profiles-dir", str(PROJECT_DIR),
+         "--project-dir", str(PROJECT_DIR), "--target-path", str(target)],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def corrupted_copy(example_warehouse, name: str, statement: str) -> Path:
+    """A copy of the example warehouse with one SQL statement applied to it."""
+    warehouse, tmp = example_warehouse
+    copy = tmp / f"{name}.duckdb"
+    copy.write_bytes(warehouse.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute(statement)
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("name", "statement", "select", "expected_failure"),
+    [
+        (
+            "bridge_identity",
+            "update marts.mrr_bridge_monthly set ending_mrr = ending_mrr + 0.01 "
+            "where month = date '2024-07-01'",
+            "mrr_bridge_monthly",
+            "mrr_bridge_monthly_identity",
+        ),
+        (
+            "nrr_components",
+            "update marts.nrr_by_period set churned_mrr = churned_mrr + 1 "
+            "where segment = 'All' and period_months = 12",
+            "nrr_by_period",
+            "nrr_by_period_components_add_up",
+        ),
+        (
+            "grr_above_100",
+            "update marts.nrr_by_period set grr_pct = 100.5 where segment = 'Enterprise'",
+            "nrr_by_period",
+            "nrr_by_period_grr_at_most_100_and_nrr",
+        ),
+        (
+            "duplicate_movement",
+            "insert into marts.fct_mrr_movements select * from marts.fct_mrr_movements limit 1",
+            "fct_mrr_movements",
+            "unique_key_combination_fct_mrr_movements",
+        ),
+        (
+            "empty_mart",
+            "delete from marts.cohort_retention",
+            "cohort_retention",
+            "has_rows_cohort_retention",
+        ),
+        (
+            "movements_off_bridge",
+            "update marts.fct_mrr_movements set expansion_mrr = expansion_mrr + 1, "
+            "ending_mrr = ending_mrr + 1 where movement_type = 'expansion'",
+            "assert_movements_sum_to_bridge",
+            "assert_movements_sum_to_bridge",
+        ),
+        (
+            "bridge_off_month_end_rule",
+            "update marts.mrr_bridge_monthly set active_customers = active_customers + 1 "
+            "where month = date '2024-03-01'",
+            "assert_bridge_matches_month_end_rule",
+            "assert_bridge_matches_month_end_rule",
+        ),
+    ],
+)
+def test_data_test_fails_on_corrupted_mart(
+    example_warehouse, name, statement, select, expected_failure
+):
+    warehouse, tmp = example_warehouse
+    clean = dbt_test(warehouse, select, tmp / f"target_clean_{name}")
+    assert clean.returncode == 0, clean.stdout[-3000:]
+    corrupted = corrupted_copy(example_warehouse, name, statement)
+    process = dbt_test(corrupted, select, tmp / f"target_{name}")
+    assert process.returncode == 1, process.stdout[-3000:]
+    assert f"Failure in test {expected_failure}" in process.stdout
+
+
+def write_inputs(folder: Path, subscriptions: str, customers: str | None) -> Path:
+    """A data dir with the given CSV texts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "subscriptions.csv").write_text(subscriptions)
+    if customers is not None:
+        (folder / "customers.csv").write_text(customers)
+    return folder
+
+
+def test_segments_and_intervals_normalised(tmp_path):
+    subscriptions = (
+        "subscription_id,customer_id,start_date,unit_amount,billing_interval,currency\n"
+        "s1,c1,2024-01-01,100,Monthly,usd\n"
+        "s2,c2,2024-01-01,300,QUARTERLY,\n"
+        "s3,c3,2024-01-01,1200,annual,USD\n"
+        "s4,c4,2024-01-01,1200, Yearly ,\n"
+        "s5,c5,2024-01-01,100,,\n"
+        "s6,c6,2024-01-01,100,month,\n"
+        "s7,c7,2024-01-01,300,quarter,\n"
+        "s8,c8,2024-01-01,1200,year,\n"
+        "s9,c_missing,2024-03-01,100,month,\n"
+    )
+    customers = (
+        "customer_id,segment\n"
+        "c1,smb\nc2,mid market\nc3,MidMarket\nc4,mid-market\nc5,ENTERPRISE\n"
+        "c6,Partner\nc7,\nc8, S.M.B. \n"
+    )
+    data_dir = write_inputs(tmp_path / "data", subscriptions, customers)
+    warehouse, process = build(tmp_path, data_dir=data_dir)
+    assert process.returncode == 0, process.stdout[-3000:]
+    segments = dict(rows(warehouse, "select customer_id, segment from marts.dim_customers"))
+    assert segments == {
+        "c1": "SMB", "c2": "Mid-Market", "c3": "Mid-Market", "c4": "Mid-Market",
+        "c5": "Enterprise", "c6": "Unknown", "c7": "Unknown", "c8": "SMB",
+        "c_missing": "Unknown",
+    }  # fmt: skip
+    # Every plan above is worth 100 a month, whatever its interval's spelling.
+    mrr = rows(warehouse, "select distinct current_mrr from marts.dim_customers")
+    assert mrr == [(100,)]
+
+
+def test_missing_required_file_stops_with_its_name(tmp_path):
+    data_dir = write_inputs(
+        tmp_path / "data", "subscription_id,customer_id,start_date,unit_amount\n", None
+    )
+    warehouse, process = build(tmp_path, data_dir=data_dir)
+    assert process.returncode == 1
+    assert "customers.csv (or .parquet): required input file is missing" in process.stdout
+    assert not warehouse.exists() or not rows(
+        warehouse,
+        "select * from information_schema.tables where table_schema = 'marts'",
+    )
+
+
+def test_missing_required_column_stops_with_file_and_column(tmp_path):
+    data_dir = write_inputs(
+        tmp_path / "data",
+        "subscription_id,customer_id,unit_amount\ns1,c1,100\n",
+        "customer_id\nc1\n",
+    )
+    _, process = build(tmp_path, data_dir=data_dir)
+    assert process.returncode == 1
+    assert "subscriptions.csv: required column start_date is missing" in process.stdout
