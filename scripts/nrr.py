@@ -170,6 +170,7 @@ def summary(warehouse: Path) -> str:
         f"Warehouse: {warehouse}",
         f"As of {month:%Y-%m}: MRR {mrr:,.2f}  ARR {arr:,.2f}  active customers {active:,}",
     ]
+    lines += input_audit_lines(warehouse)
     trailing = period_rows(warehouse, 12)
     if not trailing:
         lines.append("Trailing-12-month NRR: not yet available (needs 13 months of history).")
@@ -183,6 +184,36 @@ def summary(warehouse: Path) -> str:
             f"{row['nrr_pct']:>9.1f}{row['grr_pct']:>9.1f}"
         )
     return "\n".join(lines)
+
+
+def input_audit_lines(warehouse: Path) -> list[str]:
+    """What happened to the input rows: used, rejected (by reason), collapsed duplicates."""
+    reconciliation = query(
+        warehouse,
+        """
+        select source_table, rows_in, rows_used, rows_rejected, duplicate_rows_collapsed
+        from audit.input_reconciliation
+        order by source_table desc
+        """,
+    )
+    lines = [f"Input rows:   {'in':>14}{'used':>8}{'rejected':>10}{'duplicates':>12}"]
+    lines += [
+        f"  {table:<14}{rows_in:>12,}{used:>8,}{rejected:>10,}{collapsed:>12,}"
+        for table, rows_in, used, rejected, collapsed in reconciliation
+    ]
+    reasons = query(
+        warehouse,
+        """
+        select source_table, reason_code, count(*)
+        from audit.rejected_rows
+        group by source_table, reason_code
+        order by source_table desc, count(*) desc, reason_code
+        """,
+    )
+    if reasons:
+        lines.append("Rejected rows (details in audit.rejected_rows):")
+        lines += [f"  {table:<14}{code:<28}{count:>6}" for table, code, count in reasons]
+    return lines
 
 
 @dataclass

@@ -35,3 +35,17 @@
 {% macro duckdb__letters_only(expression) -%}
     regexp_replace(lower({{ expression }}), '[^a-z]', '', 'g')
 {%- endmacro %}
+
+
+{% macro json_object_of(columns) %}
+    {#- The named columns of a row as one JSON object, as text: the raw values kept with a rejected row. -#}
+    {{ return(adapter.dispatch('json_object_of', 'nrr_warehouse')(columns)) }}
+{% endmacro %}
+
+{% macro duckdb__json_object_of(columns) -%}
+    cast(json_object(
+        {%- for column in columns %}
+        '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as {{ dbt.type_string() }})
+{%- endmacro %}

@@ -18,13 +18,8 @@
             {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
         {%- endif -%}
     {%- elif execute -%}
-        {%- set located = billing_input_file(data_dir, table_name) -%}
+        {%- set located = locate_billing_input(data_dir, table_name) -%}
         {%- if located is none -%}
-            {%- if contract.required_table -%}
-                {{ exceptions.raise_compiler_error(
-                    data_dir ~ '/' ~ table_name ~ '.csv (or .parquet): required input file is missing'
-                ) }}
-            {%- endif -%}
             {{ return(billing_input_empty(contract.columns)) }}
         {%- endif -%}
         {%- set label = located.label -%}
@@ -35,15 +30,7 @@
         {#- Parse time: only the ref above matters (it records the dependency on the seed). -#}
         {{ return(billing_input_empty(contract.columns)) }}
     {%- endif -%}
-    {%- set by_lower_name = {} -%}
-    {%- for name in present -%}
-        {%- do by_lower_name.update({name | trim | lower: name}) -%}
-    {%- endfor -%}
-    {%- for column in contract.required_columns -%}
-        {%- if column not in by_lower_name -%}
-            {{ exceptions.raise_compiler_error(label ~ ': required column ' ~ column ~ ' is missing') }}
-        {%- endif -%}
-    {%- endfor %}
+    {%- set by_lower_name = billing_input_columns(contract, label, present) -%}
     select
         {%- for column in contract.columns %}
             {%- if column in by_lower_name %}
@@ -57,6 +44,24 @@
 {% endmacro %}
 
 
+{% macro billing_input_columns(contract, label, present) %}
+    {#-
+        Maps each lower-cased column name of an input to its name as written, and stops the build when
+        a required column is missing: `subscriptions.csv: required column start_date is missing`.
+    -#}
+    {%- set by_lower_name = {} -%}
+    {%- for name in present -%}
+        {%- do by_lower_name.update({name | trim | lower: name}) -%}
+    {%- endfor -%}
+    {%- for column in contract.required_columns -%}
+        {%- if column not in by_lower_name -%}
+            {{ exceptions.raise_compiler_error(label ~ ': required column ' ~ column ~ ' is missing') }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(by_lower_name) }}
+{% endmacro %}
+
+
 {% macro billing_input_empty(columns) %}
     {#- A select with the given text columns and no rows: an absent optional table. -#}
     select
@@ -64,6 +69,19 @@
         cast(null as {{ dbt.type_string() }}) as {{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
     where 1 = 0
+{% endmacro %}
+
+
+{% macro locate_billing_input(data_dir, table_name) %}
+    {#- The input file of `table_name` in data_dir (see billing_input_file), or none for an absent
+        optional table; an absent required table stops the build naming the file. -#}
+    {%- set located = billing_input_file(data_dir, table_name) -%}
+    {%- if located is none and input_contract()[table_name].required_table -%}
+        {{ exceptions.raise_compiler_error(
+            data_dir ~ '/' ~ table_name ~ '.csv (or .parquet): required input file is missing'
+        ) }}
+    {%- endif -%}
+    {{ return(located) }}
 {% endmacro %}
 
 

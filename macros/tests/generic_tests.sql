@@ -35,3 +35,10 @@
     from (select count(*) as row_count from {{ model }}) as counted
     where row_count = 0
 {% endtest %}
+
+
+{% test has_no_rows(model) %}
+    {#- The model is empty. Used with severity warn on audit.rejected_rows: rejected rows are reported,
+        not fatal. Each row of the model is a failing row. -#}
+    select * from {{ model }}
+{% endtest %}

@@ -145,27 +145,3 @@ def test_segments_and_intervals_normalised(tmp_path):
     # Every plan above is worth 100 a month, whatever its interval's spelling.
     mrr = rows(warehouse, "select distinct current_mrr from marts.dim_customers")
     assert mrr == [(100,)]
-
-
-def test_missing_required_file_stops_with_its_name(tmp_path):
-    data_dir = write_inputs(
-        tmp_path / "data", "subscription_id,customer_id,start_date,unit_amount\n", None
-    )
-    warehouse, process = build(tmp_path, data_dir=data_dir)
-    assert process.returncode == 1
-    assert "customers.csv (or .parquet): required input file is missing" in process.stdout
-    assert not warehouse.exists() or not rows(
-        warehouse,
-        "select * from information_schema.tables where table_schema = 'marts'",
-    )
-
-
-def test_missing_required_column_stops_with_file_and_column(tmp_path):
-    data_dir = write_inputs(
-        tmp_path / "data",
-        "subscription_id,customer_id,unit_amount\ns1,c1,100\n",
-        "customer_id\nc1\n",
-    )
-    _, process = build(tmp_path, data_dir=data_dir)
-    assert process.returncode == 1
-    assert "subscriptions.csv: required column start_date is missing" in process.stdout

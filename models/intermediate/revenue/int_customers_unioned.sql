@@ -1,29 +1,35 @@
 with
 
-customers as (
+customer_rows as (
 
-    select * from {{ ref('stg_billing__customers') }}
+    select * from {{ ref('int_customer_rows_validated') }}
 
 ),
 
-subscriptions as (
+periods as (
 
-    select * from {{ ref('stg_billing__subscriptions') }}
+    select * from {{ ref('int_subscription_periods_priced') }}
+
+),
+
+customers as (
+
+    select * from customer_rows
+    where row_status = 'used'
 
 ),
 
 customers_only_in_subscriptions as (
 
     -- A customer billed in subscriptions but missing from customers is kept, with segment Unknown.
-    select distinct subscriptions.customer_id
+    select distinct periods.customer_id
 
-    from subscriptions
+    from periods
     where
-        subscriptions.customer_id is not null
-        and not exists (
+        not exists (
             select 1
             from customers
-            where customers.customer_id = subscriptions.customer_id
+            where customers.customer_id = periods.customer_id
         )
 
 ),

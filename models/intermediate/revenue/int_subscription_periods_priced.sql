@@ -1,60 +1,33 @@
 with
 
-subscriptions as (
+subscription_rows as (
 
-    select * from {{ ref('stg_billing__subscriptions') }}
-
-),
-
-fx_rates as (
-
-    select * from {{ ref('stg_billing__fx_rates') }}
-
-),
-
-rates_with_reporting_currency as (
-
-    -- The reporting currency is worth 1 by definition: it needs no row, and a row for it is ignored.
-    select
-        currency,
-        rate_to_reporting
-    from fx_rates
-    where currency != '{{ var("reporting_currency") }}'
-
-    union all
-
-    select
-        '{{ var("reporting_currency") }}' as currency,
-        1.0 as rate_to_reporting
-
-),
-
-converted as (
-
-    select
-        subscriptions.subscription_id,
-        subscriptions.customer_id,
-        subscriptions.plan_id,
-        subscriptions.start_date,
-        subscriptions.end_date,
-        subscriptions.billing_interval,
-        subscriptions.currency,
-        subscriptions.mrr_local,
-        rates_with_reporting_currency.rate_to_reporting,
-        cast(
-            subscriptions.mrr_local * rates_with_reporting_currency.rate_to_reporting
-            as {{ type_money() }}
-        ) as mrr
-
-    from subscriptions
-    left join rates_with_reporting_currency
-        on subscriptions.currency = rates_with_reporting_currency.currency
+    select * from {{ ref('int_subscription_rows_validated') }}
 
 ),
 
 final as (
 
-    select * from converted
+    -- The periods that passed validation, with their MRR in the reporting currency (priced and
+    -- converted in int_subscription_rows_validated). Rejected rows and collapsed duplicate copies are
+    -- in audit.rejected_rows and audit.input_reconciliation.
+    select
+        subscription_id,
+        customer_id,
+        plan_id,
+        start_date,
+        end_date,
+        unit_amount,
+        quantity,
+        discount_pct,
+        billing_interval,
+        currency,
+        mrr_local,
+        rate_to_reporting,
+        mrr
+
+    from subscription_rows
+    where row_status = 'used'
 
 )
 

@@ -1,0 +1,201 @@
+with
+
+subscriptions as (
+
+    select * from {{ ref('stg_billing__subscriptions') }}
+
+),
+
+fx_rate_rows as (
+
+    select * from {{ ref('int_fx_rate_rows_validated') }}
+
+),
+
+rates as (
+
+    -- The reporting currency is worth 1 by definition and needs no row.
+    select
+        currency,
+        rate_to_reporting
+    from fx_rate_rows
+    where
+        row_status = 'used'
+        and currency != '{{ var("reporting_currency") }}'
+
+    union all
+
+    select
+        '{{ var("reporting_currency") }}' as currency,
+        1.0 as rate_to_reporting
+
+),
+
+keyed as (
+
+    -- The key of a period is subscription_id + start_date. Rows sharing a key are exact duplicates
+    -- (collapsed to one) or conflicting duplicates (all rejected).
+    select
+        *,
+        min(raw_values) over (partition by subscription_id, start_date_text)
+        != max(raw_values) over (partition by subscription_id, start_date_text)
+            as has_conflicting_duplicate,
+        row_number() over (
+            partition by subscription_id, start_date_text, raw_values order by raw_values
+        ) as copy_number
+
+    from subscriptions
+
+),
+
+row_checked as (
+
+    -- The first reason that applies, in this order (see DECISIONLOG.md).
+    select
+        *,
+        case
+            when subscription_id is null then 'missing_key'
+            when start_date_text is not null and has_conflicting_duplicate
+                then 'conflicting_duplicate'
+            when customer_id is null or start_date_text is null or unit_amount_text is null
+                then 'missing_required_value'
+            when start_date is null or unit_amount is null then 'unparseable_required_value'
+            when
+                (end_date_text is not null and end_date is null)
+                or quantity is null
+                or discount_pct is null
+                then 'unparseable_optional_value'
+            when months_in_interval is null then 'unknown_billing_interval'
+            when end_date < start_date then 'end_before_start'
+            when unit_amount < 0 then 'negative_amount'
+            when quantity < 0 then 'negative_quantity'
+            when discount_pct < 0 or discount_pct > 100 then 'discount_out_of_range'
+        end as row_reason_code,
+        subscription_id is not null
+        and start_date_text is not null
+        and not has_conflicting_duplicate
+        and copy_number > 1 as is_collapsed_copy
+
+    from keyed
+
+),
+
+converted as (
+
+    select
+        row_checked.*,
+        rates.rate_to_reporting,
+        cast(row_checked.mrr_local * rates.rate_to_reporting as {{ type_money() }}) as mrr,
+        coalesce(
+            row_checked.row_reason_code,
+            case when rates.currency is null then 'unknown_currency' end
+        ) as value_reason_code
+
+    from row_checked
+    left join rates
+        on row_checked.currency = rates.currency
+
+),
+
+overlap_checked as (
+
+    -- Among rows valid so far, a period that starts before an earlier-starting period of the same
+    -- subscription has ended overlaps it: the later-starting row is rejected.
+    select
+        *,
+        max(coalesce(end_date, cast('9999-12-31' as date))) over (
+            partition by subscription_id
+            order by start_date
+            rows between unbounded preceding and 1 preceding
+        ) > start_date as overlaps_earlier_period
+
+    from converted
+    where value_reason_code is null and not is_collapsed_copy
+
+),
+
+reasoned as (
+
+    select
+        converted.*,
+        case
+            when converted.is_collapsed_copy then null
+            when overlap_checked.overlaps_earlier_period then 'overlapping_period'
+            else converted.value_reason_code
+        end as reason_code
+
+    from converted
+    left join overlap_checked
+        on
+            converted.subscription_id = overlap_checked.subscription_id
+            and converted.start_date_text = overlap_checked.start_date_text
+            and not converted.is_collapsed_copy
+
+),
+
+final as (
+
+    select
+        subscription_id,
+        customer_id,
+        plan_id,
+        start_date,
+        end_date,
+        unit_amount,
+        quantity,
+        discount_pct,
+        billing_interval,
+        months_in_interval,
+        currency,
+        mrr_local,
+        rate_to_reporting,
+        mrr,
+        reason_code,
+        raw_values,
+        case
+            when is_collapsed_copy then 'collapsed'
+            when reason_code is not null then 'rejected'
+            else 'used'
+        end as row_status,
+        case reason_code
+            when 'missing_key' then 'subscription_id is empty'
+            when 'conflicting_duplicate'
+                then 'another row has the same subscription_id and start_date with different values'
+            when 'missing_required_value'
+                then
+                    case
+                        when customer_id is null then 'customer_id is empty'
+                        when start_date_text is null then 'start_date is empty'
+                        else 'unit_amount is empty'
+                    end
+            when 'unparseable_required_value'
+                then
+                    case
+                        when start_date is null then 'start_date is not a date: ' || start_date_text
+                        else 'unit_amount is not a number: ' || unit_amount_text
+                    end
+            when 'unparseable_optional_value'
+                then
+                    case
+                        when end_date_text is not null and end_date is null
+                            then 'end_date is not a date: ' || end_date_text
+                        when quantity is null then 'quantity is not a whole number: ' || quantity_text
+                        else 'discount_pct is not a number: ' || discount_pct_text
+                    end
+            when 'unknown_billing_interval'
+                then 'billing_interval is not month, quarter or year: ' || billing_interval_text
+            when 'end_before_start' then 'end_date is before start_date'
+            when 'negative_amount' then 'unit_amount is negative'
+            when 'negative_quantity' then 'quantity is negative'
+            when 'discount_out_of_range' then 'discount_pct is outside 0 to 100'
+            when 'unknown_currency' then 'no fx rate for currency ' || currency
+            when 'overlapping_period'
+                then 'starts before an earlier-starting period of the same subscription_id ends'
+        end as reason,
+        coalesce(subscription_id, '') || ' / ' || coalesce(start_date_text, '') as row_key
+
+    from reasoned
+
+)
+
+select * from final
