@@ -1,10 +1,12 @@
 {% macro type_money() %}
     {#-
-        The type of every money column. A fixed-point decimal with 12 places: sums of it are exact,
-        so the bridge and NRR identities hold to the last digit, and 12 places keep a price divided by
-        3 or 12 (quarterly, yearly plans) far below a cent of error. Money is never rounded in the pipeline.
+        The type of every money column. A fixed-point decimal with 10 places: sums of it are exact,
+        so the bridge and NRR identities hold to the last digit, and 10 places keep a price divided by
+        3 or 12 (quarterly, yearly plans) far below a cent of error. Money is never rounded in the
+        pipeline. Precision 28, not 38: Spark widens the result of an addition by one digit, and at 38
+        it would drop decimal places instead; every sum is cast back to this type.
     -#}
-    {{ return('decimal(38, 12)') }}
+    {{ return('decimal(28, 10)') }}
 {% endmacro %}
 
 
@@ -15,3 +17,10 @@
     -#}
     {{ return('double') }}
 {% endmacro %}
+
+
+{% macro arr_of(mrr) -%}
+    {#- ARR = 12 x MRR, exact: 12 as a 2-digit decimal keeps the product within 38 digits on every
+        engine (a plain integer 12 makes Spark round the product to fewer decimal places). -#}
+    cast(cast(12 as decimal(2, 0)) * {{ mrr }} as {{ type_money() }})
+{%- endmacro %}

@@ -16,6 +16,12 @@
     )) as date)
 {%- endmacro %}
 
+{% macro spark__explode_months(first_month, last_month) -%}
+    explode(sequence(
+        cast({{ first_month }} as date), cast({{ last_month }} as date), interval 1 month
+    ))
+{%- endmacro %}
+
 
 {% macro try_cast_as(expression, data_type) %}
     {#- Cast that yields null instead of failing when the value does not parse. -#}
@@ -36,6 +42,10 @@
     regexp_replace(lower({{ expression }}), '[^a-z]', '', 'g')
 {%- endmacro %}
 
+{% macro spark__letters_only(expression) -%}
+    regexp_replace(lower({{ expression }}), '[^a-z]', '')
+{%- endmacro %}
+
 
 {% macro json_object_of(columns) %}
     {#- The named columns of a row as one JSON object, as text: the raw values kept with a rejected row. -#}
@@ -48,4 +58,15 @@
         '{{ column }}', {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     ) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro spark__json_object_of(columns) -%}
+    to_json(
+        named_struct(
+            {%- for column in columns %}
+            '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ),
+        map('ignoreNullFields', 'false')
+    )
 {%- endmacro %}

@@ -120,3 +120,40 @@
         'columns': described.columns[0].values() | list,
     }) }}
 {% endmacro %}
+
+
+{% macro spark__billing_input_file(data_dir, table_name) %}
+    {#-
+        Spark: lists the folder with the binaryFile source (content is never read), then reads the
+        file through a temporary view (CSV: header row, every column as text) or parquet.`path`.
+    -#}
+    {%- set listing_view = 'nrr_input_listing_' ~ table_name -%}
+    {%- do run_query(
+        "create or replace temporary view " ~ listing_view ~ " using binaryFile options (path '"
+        ~ data_dir ~ "', pathGlobFilter '" ~ table_name ~ ".{csv,parquet}', recursiveFileLookup 'false')"
+    ) -%}
+    {%- set found = run_query('select path from ' ~ listing_view ~ ' order by path').columns[0].values() -%}
+    {%- if found | length == 0 -%}
+        {{ return(none) }}
+    {%- elif found | length > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            data_dir ~ '/' ~ table_name ~ '.csv and .parquet both exist: keep one of them'
+        ) }}
+    {%- endif -%}
+    {%- set path = found[0] -%}
+    {%- if path.endswith('.csv') -%}
+        {%- set from_clause = 'nrr_input_' ~ table_name -%}
+        {%- do run_query(
+            "create or replace temporary view " ~ from_clause ~ " using csv options (path '" ~ path
+            ~ "', header 'true', inferSchema 'false')"
+        ) -%}
+    {%- else -%}
+        {%- set from_clause = 'parquet.`' ~ path ~ '`' -%}
+    {%- endif -%}
+    {%- set described = run_query('select * from ' ~ from_clause ~ ' limit 0') -%}
+    {{ return({
+        'label': path.split('/')[-1],
+        'from_clause': from_clause,
+        'columns': described.column_names | list,
+    }) }}
+{% endmacro %}

@@ -83,7 +83,7 @@ rows_used as (
     select
         'subscriptions' as source_table,
         count(*) as rows_used,
-        sum(mrr) as mrr_used
+        cast(sum(mrr) as {{ type_money() }}) as mrr_used
     from periods_used
 
     union all
@@ -111,7 +111,7 @@ rows_rejected as (
     select
         source_table,
         count(*) as rows_rejected,
-        sum(mrr_if_computable) as mrr_rejected
+        cast(sum(mrr_if_computable) as {{ type_money() }}) as mrr_rejected
     from rejected
     group by source_table
 
@@ -122,8 +122,10 @@ rows_collapsed as (
     select
         'subscriptions' as source_table,
         sum(case when row_status = 'collapsed' then 1 else 0 end) as duplicate_rows_collapsed,
-        sum(case when row_status = 'collapsed' then mrr else 0 end) as mrr_collapsed,
-        sum(mrr) as mrr_in
+        cast(
+            sum(case when row_status = 'collapsed' then mrr else 0 end) as {{ type_money() }}
+        ) as mrr_collapsed,
+        cast(sum(mrr) as {{ type_money() }}) as mrr_in
     from subscription_rows
 
     union all

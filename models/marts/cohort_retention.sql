@@ -43,7 +43,7 @@ cohort_activity as (
         cohort_month,
         month,
         count(*) as active_customers,
-        sum(mrr) as mrr
+        cast(sum(mrr) as {{ type_money() }}) as mrr
 
     from member_months
     group by cohort_month, month

@@ -50,7 +50,7 @@ final as (
         revenue_span.last_revenue_month,
         coalesce(revenue_span.months_with_revenue, 0) as months_with_revenue,
         cast(coalesce(revenue_span.current_mrr, 0) as {{ type_money() }}) as current_mrr,
-        cast(12 * coalesce(revenue_span.current_mrr, 0) as {{ type_money() }}) as current_arr,
+        {{ arr_of('cast(coalesce(revenue_span.current_mrr, 0) as ' ~ type_money() ~ ')') }} as current_arr,
         case
             when revenue_span.current_mrr > 0 then 'active'
             when revenue_span.customer_id is not null then 'churned'

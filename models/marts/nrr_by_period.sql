@@ -57,11 +57,11 @@ aggregated as (
         segment,
         count(*) as cohort_customers,
         sum(case when is_retained then 1 else 0 end) as retained_customers,
-        sum(starting_mrr) as starting_mrr,
-        sum(expansion_mrr) as expansion_mrr,
-        sum(contraction_mrr) as contraction_mrr,
-        sum(churned_mrr) as churned_mrr,
-        sum(ending_mrr) as ending_mrr
+        cast(sum(starting_mrr) as {{ type_money() }}) as starting_mrr,
+        cast(sum(expansion_mrr) as {{ type_money() }}) as expansion_mrr,
+        cast(sum(contraction_mrr) as {{ type_money() }}) as contraction_mrr,
+        cast(sum(churned_mrr) as {{ type_money() }}) as churned_mrr,
+        cast(sum(ending_mrr) as {{ type_money() }}) as ending_mrr
 
     from members_per_reported_segment
     group by period_start_month, period_end_month, period_months, segment

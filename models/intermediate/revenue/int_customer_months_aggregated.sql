@@ -11,7 +11,7 @@ final as (
     select
         customer_id,
         month,
-        sum(mrr) as mrr,
+        cast(sum(mrr) as {{ type_money() }}) as mrr,
         count(*) as paid_periods_in_force
 
     from subscription_months

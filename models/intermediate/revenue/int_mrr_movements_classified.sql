@@ -103,15 +103,23 @@ final as (
         starting_mrr,
         ending_mrr,
         movement_type,
-        case when movement_type = 'new' then ending_mrr else 0 end as new_mrr,
-        case when movement_type = 'reactivation' then ending_mrr else 0 end as reactivation_mrr,
-        case
-            when movement_type = 'expansion' then ending_mrr - starting_mrr else 0
-        end as expansion_mrr,
-        case
-            when movement_type = 'contraction' then starting_mrr - ending_mrr else 0
-        end as contraction_mrr,
-        case when movement_type = 'churn' then starting_mrr else 0 end as churned_mrr
+        cast(
+            case when movement_type = 'new' then ending_mrr else 0 end as {{ type_money() }}
+        ) as new_mrr,
+        cast(
+            case when movement_type = 'reactivation' then ending_mrr else 0 end as {{ type_money() }}
+        ) as reactivation_mrr,
+        cast(
+            case when movement_type = 'expansion' then ending_mrr - starting_mrr else 0 end
+            as {{ type_money() }}
+        ) as expansion_mrr,
+        cast(
+            case when movement_type = 'contraction' then starting_mrr - ending_mrr else 0 end
+            as {{ type_money() }}
+        ) as contraction_mrr,
+        cast(
+            case when movement_type = 'churn' then starting_mrr else 0 end as {{ type_money() }}
+        ) as churned_mrr
 
     from classified
 

@@ -66,13 +66,18 @@ final as (
 
     select
         *,
-        case
-            when ending_mrr > starting_mrr then ending_mrr - starting_mrr else 0
-        end as expansion_mrr,
-        case
-            when ending_mrr > 0 and ending_mrr < starting_mrr then starting_mrr - ending_mrr else 0
-        end as contraction_mrr,
-        case when ending_mrr = 0 then starting_mrr else 0 end as churned_mrr,
+        cast(
+            case when ending_mrr > starting_mrr then ending_mrr - starting_mrr else 0 end
+            as {{ type_money() }}
+        ) as expansion_mrr,
+        cast(
+            case
+                when ending_mrr > 0 and ending_mrr < starting_mrr then starting_mrr - ending_mrr
+                else 0
+            end as {{ type_money() }}
+        ) as contraction_mrr,
+        cast(case when ending_mrr = 0 then starting_mrr else 0 end as {{ type_money() }})
+            as churned_mrr,
         ending_mrr > 0 as is_retained
 
     from compared
