@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -155,8 +156,50 @@ def period_rows(warehouse: Path, period_months: int, end_month: str | None = Non
     return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
 
 
+def segment_benchmark_rows(warehouse: Path, end_month: date) -> dict:
+    """segment_benchmarks rows of one end month, by segment: band, position, leaky flag."""
+    rows = query(
+        warehouse,
+        """
+        select segment, benchmark_low_pct, benchmark_high_pct, position, leaky_bucket
+        from marts.segment_benchmarks
+        where period_end_month = ?
+        """,
+        [end_month],
+    )
+    names = ["segment", "benchmark_low_pct", "benchmark_high_pct", "position", "leaky_bucket"]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
+
+
+def company_benchmark_row(warehouse: Path, end_month: date) -> dict | None:
+    """The company_benchmark row of one end month (stage, rating, lines, leaky flag), if any."""
+    names = [
+        "ending_arr",
+        "company_stage",
+        "nrr_pct",
+        "grr_pct",
+        "rating",
+        "median_nrr_pct",
+        "best_in_class_nrr_pct",
+        "leaky_bucket",
+    ]
+    rows = query(
+        warehouse,
+        f"select {', '.join(names)} from marts.company_benchmark where period_end_month = ?",
+        [end_month],
+    )
+    return dict(zip(names, rows[0], strict=True)) if rows else None
+
+
+def band_text(row: dict | None) -> str:
+    """A segment's NRR band as '100-115', '-' when it has none."""
+    if row is None or row["benchmark_low_pct"] is None:
+        return "-"
+    return f"{float(row['benchmark_low_pct']):g}-{float(row['benchmark_high_pct']):g}"
+
+
 def summary(warehouse: Path) -> str:
-    """The headline figures of a built warehouse, as text."""
+    """The headline figures of a built warehouse, as text. Benchmarks are read from their marts."""
     month, mrr, arr, active = query(
         warehouse,
         """
@@ -175,14 +218,39 @@ def summary(warehouse: Path) -> str:
     if not trailing:
         lines.append("Trailing-12-month NRR: not yet available (needs 13 months of history).")
         return "\n".join(lines)
+    bands = segment_benchmark_rows(warehouse, month)
     lines.append("Trailing 12 months (cohort method):")
-    lines.append(f"  {'segment':<12}{'cohort':>8}{'NRR %':>9}{'GRR %':>9}")
+    lines.append(
+        f"  {'segment':<12}{'cohort':>8}{'NRR %':>9}{'GRR %':>9}  {'band %':<9}{'position':<10}flag"
+    )
     for segment in [s for s in SEGMENT_ORDER if s in trailing]:
         row = trailing[segment]
-        lines.append(
+        benchmark = bands.get(segment)
+        position = "" if benchmark is None else benchmark["position"]
+        band = "" if segment == "All" else band_text(benchmark)
+        leaky = "leaky bucket" if benchmark is not None and benchmark["leaky_bucket"] else ""
+        line = (
             f"  {segment:<12}{row['cohort_customers']:>8}"
-            f"{row['nrr_pct']:>9.1f}{row['grr_pct']:>9.1f}"
+            f"{row['nrr_pct']:>9.1f}{row['grr_pct']:>9.1f}  {band:<9}{position:<10}{leaky}"
         )
+        lines.append(line.rstrip())
+    company = company_benchmark_row(warehouse, month)
+    if company is not None:
+        lines.append(
+            f"Company benchmark: stage {company['company_stage']}"
+            f" (ARR {company['ending_arr']:,.2f}), NRR {company['nrr_pct']:.1f} % rated"
+            f" {company['rating']}"
+        )
+        lines.append(
+            f"  reference lines: SaaS median NRR {float(company['median_nrr_pct']):g} %,"
+            f" best in class {float(company['best_in_class_nrr_pct']):g} % and above"
+        )
+        if company["leaky_bucket"]:
+            lines.append(
+                f"  WARNING leaky bucket: NRR {company['nrr_pct']:.1f} % is at least 100 while GRR"
+                f" {company['grr_pct']:.1f} % is below"
+            )
+            lines.append("  the leaky_bucket_grr_pct line: expansion is hiding churn.")
     return "\n".join(lines)
 
 
@@ -227,6 +295,7 @@ class Example:
     nrr_pct: float
     grr_pct: float
     contraction_mrr: float | None = None
+    leaky_bucket: bool | None = None
 
 
 EXAMPLES = [
@@ -254,6 +323,7 @@ EXAMPLES = [
         "gross retention 85 % with expansion of 17 %",
         nrr_pct=102,
         grr_pct=85,
+        leaky_bucket=True,
     ),
 ]
 
@@ -283,6 +353,12 @@ def check_examples() -> bool:
             ]
             if example.contraction_mrr is not None:
                 checks.append(("contraction", row["contraction_mrr"], example.contraction_mrr))
+            if example.leaky_bucket is not None:
+                company = company_benchmark_row(
+                    built[example.folder]["warehouse"], row["period_end_month"]
+                )
+                leaky = None if company is None else company["leaky_bucket"]
+                checks.append(("leaky bucket", leaky, example.leaky_bucket))
             all_ok &= report(example.number, example.text, checks)
 
         # Example 4: the same cohort as example 1, plus a customer new inside the period, one

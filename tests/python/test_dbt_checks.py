@@ -86,6 +86,12 @@ def corrupted_copy(example_warehouse, name: str, statement: str) -> Path:
             "assert_movements_sum_to_bridge",
         ),
         (
+            "benchmark_row_missing",
+            "delete from marts.segment_benchmarks where segment = 'Mid-Market'",
+            "assert_benchmarks_cover_trailing_nrr",
+            "assert_benchmarks_cover_trailing_nrr",
+        ),
+        (
             "bridge_off_month_end_rule",
             "update marts.mrr_bridge_monthly set active_customers = active_customers + 1 "
             "where month = date '2024-03-01'",

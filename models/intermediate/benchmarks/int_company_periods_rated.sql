@@ -1,0 +1,99 @@
+with
+
+nrr as (
+
+    select * from {{ ref('nrr_by_period') }}
+
+),
+
+bridge as (
+
+    select * from {{ ref('mrr_bridge_monthly') }}
+
+),
+
+stages as (
+
+    select * from {{ ref('benchmark_company_stages') }}
+
+),
+
+trailing_company as (
+
+    -- Trailing-12-month figures of the whole company (segment 'All').
+    select
+        period_end_month,
+        starting_mrr,
+        ending_mrr,
+        nrr_pct,
+        grr_pct,
+        starting_mrr - contraction_mrr - churned_mrr as retained_mrr
+
+    from nrr
+    where
+        period_months = 12
+        and segment = 'All'
+
+),
+
+company_with_arr as (
+
+    -- The stage goes by the company's total ARR at the end month, every customer included (not only
+    -- the cohort's).
+    select
+        trailing_company.*,
+        bridge.ending_arr
+
+    from trailing_company
+    inner join bridge
+        on trailing_company.period_end_month = bridge.month
+
+),
+
+company_with_stage as (
+
+    -- arr_from inclusive, arr_to exclusive, an empty arr_to has no upper bound. A left join, so a gap
+    -- in an edited seed shows as an empty stage (and fails its not_null test) instead of a lost row.
+    select
+        company_with_arr.*,
+        stages.company_stage,
+        stages.concerning_below_nrr_pct,
+        stages.good_from_nrr_pct,
+        stages.excellent_above_nrr_pct
+
+    from company_with_arr
+    left join stages
+        on
+            company_with_arr.ending_arr >= stages.arr_from
+            and (stages.arr_to is null or company_with_arr.ending_arr < stages.arr_to)
+
+),
+
+final as (
+
+    select
+        period_end_month,
+        ending_arr,
+        company_stage,
+        nrr_pct,
+        grr_pct,
+        -- excellent: strictly above the excellent line; good: from the good line through the excellent
+        -- line, both inclusive; fair: from the concerning line (inclusive) up to the good line;
+        -- concerning: strictly below the concerning line.
+        case
+            when company_stage is null then null
+            when {{ pct_compare('ending_mrr', 'starting_mrr', '>', 'excellent_above_nrr_pct') }}
+                then 'excellent'
+            when {{ pct_compare('ending_mrr', 'starting_mrr', '>=', 'good_from_nrr_pct') }}
+                then 'good'
+            when {{ pct_compare('ending_mrr', 'starting_mrr', '>=', 'concerning_below_nrr_pct') }}
+                then 'fair'
+            else 'concerning'
+        end as rating,
+        {{ is_leaky_bucket('starting_mrr', 'ending_mrr', 'retained_mrr') }} as leaky_bucket
+
+    from company_with_stage
+
+)
+
+select * from final
