@@ -28,4 +28,4 @@ $(INSTALLED): requirements.txt
 	touch $(INSTALLED)
 
 clean:
-	rm -rf target logs warehouse/*.duckdb
+	rm -rf target logs warehouse/*.duckdb warehouse/*.duckdb.*
