@@ -39,4 +39,4 @@ $(SPARK_INSTALLED): requirements.txt requirements-spark.txt
 	touch $(SPARK_INSTALLED)
 
 clean:
-	rm -rf target logs warehouse/*.duckdb warehouse/spark
+	rm -rf target logs warehouse/*.duckdb warehouse/*.duckdb.* warehouse/spark

@@ -1,30 +1,52 @@
-"""The harness: runs the dbt project, prints the headline figures and checks the SPEC examples.
+"""The harness: builds the warehouse (write-audit-publish), prints the headline figures, checks the
+SPEC examples and exports the marts.
 
 dbt does all the modelling. This script only chooses the inputs and the warehouse file, calls
-`dbt build`, reads the marts back and prints or asserts them.
+`dbt build`, decides whether to publish, reads the marts back and prints or asserts them.
 
     python scripts/nrr.py build [--data-dir DIR] [--warehouse PATH] [--as-of YYYY-MM]
+                                [--keep-failed]
     python scripts/nrr.py summary [--warehouse PATH]
     python scripts/nrr.py check-examples
+    python scripts/nrr.py export --format parquet --out DIR [--warehouse PATH]
 
-Exit codes: 0 success; 1 a dbt model or test failed, or an example missed its figure;
-2 bad arguments (argparse).
+`build` is a write-audit-publish run, safe while BI tools read the published file:
+write: `dbt build` into a new file next to the published one (`nrr.duckdb.building-<pid>`), never
+the published file itself; audit: every dbt data and unit test runs against that new file, and any
+error-severity failure stops the run there; publish: only then the new file atomically replaces the
+published one (a rename within its folder). One build per warehouse at a time (`nrr.duckdb.lock`);
+each run appends one JSON line to `nrr.duckdb.runs.jsonl`. File handling: warehouse_publish.py.
+
+Exit codes:
+  0  success (build: audited and published)
+  1  failure: a dbt model or test failed (build: nothing published, the published warehouse is
+     byte-for-byte unchanged), an example missed its figure, or a file is missing
+  2  bad arguments
+  3  build refused: another build holds this warehouse's lock
+  130, 143  build interrupted by SIGINT or SIGTERM (cleaned up, nothing published)
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
+import ctypes
 import json
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import warehouse_publish as wap
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = PROJECT_DIR / "examples"
@@ -33,9 +55,34 @@ EXAMPLES_DIR = PROJECT_DIR / "examples"
 DEFAULT_WAREHOUSE = "warehouse/nrr.duckdb"
 SEGMENT_ORDER = ["All", "SMB", "Mid-Market", "Enterprise", "Unknown"]
 
+EXIT_FAILED = 1
+EXIT_LOCKED = 3
+# dbt result statuses that fail a run; "warn" (a warn-severity test) does not.
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+
 
 class HarnessError(Exception):
-    """A failure to report in one line and exit 1 on."""
+    """A failure to report in one line and exit on; `result` names it in the run log."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, message: str, result: str = "failed"):
+        super().__init__(message)
+        self.result = result
+
+
+class Locked(HarnessError):
+    """Another build holds the warehouse's lock."""
+
+    exit_code = EXIT_LOCKED
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM arrived; raised by the handler main() installs."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+        self.signum = signum
 
 
 def warehouse_path(warehouse: str | None) -> Path:
@@ -51,20 +98,39 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
-def run_dbt(
+@dataclass
+class DbtRun:
+    """What one dbt command did: its exit code and its node results (run_results.json)."""
+
+    returncode: int
+    results: list[dict] = field(default_factory=list)
+
+    def named(self, statuses: set[str], kinds: tuple[str, ...] | None = None) -> list[str]:
+        """unique_ids of the nodes with one of `statuses` (of resource types `kinds`, if given)."""
+        return [
+            r["unique_id"]
+            for r in self.results
+            if r["status"] in statuses and (kinds is None or r["unique_id"].startswith(kinds))
+        ]
+
+
+def dbt_process(
     args: list[str],
     warehouse: Path,
     data_dir: Path | None,
     target_path: Path | None = None,
     quiet: bool = False,
-) -> Path:
-    """Run one dbt command on the project; return its target dir. HarnessError on failure."""
+    keep_fds: tuple[int, ...] = (),
+) -> DbtRun:
+    """Run one dbt command on the project, its output shown as it comes (see DbtOutput), or kept
+    and shown only on failure when `quiet`. `keep_fds` stay open in dbt (the build lock)."""
     env = dict(os.environ)
     env["NRR_WAREHOUSE"] = str(warehouse)
     env.pop("NRR_DATA_DIR", None)
     if data_dir is not None:
         env["NRR_DATA_DIR"] = str(data_dir)
     target = target_path or PROJECT_DIR / "target"
+    on_terminal = not quiet and sys.stdout.isatty()
     command = [
         dbt_executable(),
         *args,
@@ -75,18 +141,53 @@ def run_dbt(
         "--target-path",
         str(target),
     ]
-    completed = subprocess.run(
+    if not on_terminal:
+        command.append("--no-use-colors")
+    started = time.time()
+    process = subprocess.Popen(
         command,
         cwd=PROJECT_DIR,
         env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        stdout=subprocess.PIPE if quiet else None,
-        stderr=subprocess.STDOUT if quiet else None,
-        check=False,
+        encoding="utf-8",
+        errors="replace",
+        pass_fds=keep_fds,
+        preexec_fn=die_with_parent_preexec(),  # safe: the harness runs no threads
     )
-    if completed.returncode != 0:
-        if quiet and completed.stdout:
-            print(completed.stdout[-6000:], file=sys.stderr)
+    output = DbtOutput(sys.stdout, on_terminal) if not quiet else None
+    kept: collections.deque[str] = collections.deque(maxlen=300)
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if output is None:
+                kept.append(line)
+            else:
+                output.feed(line)
+        returncode = process.wait()
+    finally:
+        if process.poll() is None:  # we were interrupted: the writer goes with us
+            process.kill()
+            process.wait()
+        if output is not None:
+            output.close()
+    if returncode != 0 and quiet:
+        print("".join(kept)[-6000:], file=sys.stderr)
+    return DbtRun(returncode, read_run_results(target, started))
+
+
+def run_dbt(
+    args: list[str],
+    warehouse: Path,
+    data_dir: Path | None,
+    target_path: Path | None = None,
+    quiet: bool = False,
+) -> Path:
+    """Run one dbt command on the project; return its target dir. HarnessError on failure."""
+    target = target_path or PROJECT_DIR / "target"
+    run = dbt_process(args, warehouse, data_dir, target, quiet)
+    if run.returncode != 0:
         raise HarnessError(f"dbt {args[0]} failed{failed_nodes(target)}")
     return target
 
@@ -97,8 +198,88 @@ def failed_nodes(target: Path) -> str:
     if not results_file.exists():
         return ""
     results = json.loads(results_file.read_text())["results"]
-    failed = [r["unique_id"] for r in results if r["status"] in ("error", "fail", "runtime error")]
+    failed = [r["unique_id"] for r in results if r["status"] in FAILED_STATUSES]
     return (": " + ", ".join(failed)) if failed else ""
+
+
+def read_run_results(target: Path, since: float) -> list[dict]:
+    """The node results dbt wrote in `target`, if it wrote them after `since` (else [])."""
+    results_file = target / "run_results.json"
+    try:
+        if results_file.stat().st_mtime < since - 1:
+            return []  # left over from an earlier run: this one died before writing its own
+        return json.loads(results_file.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent_preexec():
+    """On Linux, a function that makes the dbt child be killed when the harness dies (even by
+    SIGKILL), so a killed build leaves no orphaned dbt writing on; None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getpid()
+
+    def preexec() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the harness died before the line above took effect
+            os._exit(1)
+
+    return preexec
+
+
+# "14:17:12  7 of 100 PASS unique_x ....... [PASS in 0.03s]", once colours are stripped.
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+NODE_LINE = re.compile(r"^\S*\s+(\d+) of (\d+) ([A-Z-]+) (.*?)\s*(?:\.{2,}\s*)?\[")
+
+
+class DbtOutput:
+    """dbt's output, as a person or a log wants it.
+
+    On a terminal, dbt's "i of n START/OK/PASS ..." lines collapse into one progress line that
+    rewrites itself (`[ 42/100] running table model marts.nrr_by_period`); failures, warnings and
+    every other line stay on screen. Not on a terminal (cron, CI, a pipe), every line is passed on
+    plain, as dbt wrote it.
+    """
+
+    def __init__(self, stream, on_terminal: bool):
+        self.stream = stream
+        self.on_terminal = on_terminal
+        self.done = 0
+        self.showing = False
+
+    def feed(self, line: str) -> None:
+        if not self.on_terminal:
+            self.stream.write(line)
+            self.stream.flush()
+            return
+        match = NODE_LINE.match(ANSI.sub("", line))
+        if match is not None and match.group(3) != "START":
+            self.done += 1
+        if match is None or match.group(3) in ("WARN", "ERROR", "FAIL"):
+            self.clear()
+            self.stream.write(line)
+        else:
+            _, total, status, node = match.groups()
+            text = f"running {node}" if status == "START" else f"{status} {node}"
+            width = max(20, shutil.get_terminal_size().columns - 1)
+            progress = f"[{self.done:>{len(total)}}/{total}] {text}"
+            self.stream.write("\r\x1b[K" + progress[:width])
+            self.showing = True
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.showing:
+            self.stream.write("\r\x1b[K")
+            self.showing = False
+
+    def close(self) -> None:
+        self.clear()
+        self.stream.flush()
 
 
 def build(
@@ -107,15 +288,215 @@ def build(
     as_of: str | None = None,
     target_path: Path | None = None,
     quiet: bool = False,
-) -> None:
-    """Seeds, models and every data and unit test into `warehouse`."""
+    keep_failed: bool = False,
+) -> dict:
+    """Seeds, models and every data and unit test into a new file; publish it as `warehouse` only
+    if every error-severity test passed. Returns the run-log record; HarnessError (Locked when
+    another build runs) if nothing was published, the published file untouched either way."""
     if data_dir is not None and not data_dir.is_dir():
         raise HarnessError(f"--data-dir {data_dir}: no such directory")
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+    def say(message: str) -> None:
+        if not quiet:
+            print(f"nrr.py: {message}", flush=True)
+
+    record: dict = {
+        "start": wap.now(),
+        "end": None,
+        "result": None,
+        "exit_code": None,
+        "as_of": as_of,
+        "rows_in": None,
+        "rows_rejected": None,
+        "warehouse": str(warehouse),
+        "data_dir": str(data_dir) if data_dir else None,
+        "pid": os.getpid(),
+        "message": None,
+        "notes": [],
+    }
+    try:
+        try:
+            lock = wap.WarehouseLock(warehouse).acquire()
+        except wap.LockedError as error:
+            raise Locked(str(error), "locked") from None
+        try:
+            record["notes"] = lock.notes + wap.remove_leftovers(warehouse)
+            for note in record["notes"]:
+                say(note)
+            staging = wap.staging_path(warehouse)
+            try:
+                record["message"] = write_and_audit(
+                    staging, data_dir, as_of, target_path, quiet, lock.fd, record, say
+                )
+                try:
+                    wap.publish(staging, warehouse)
+                except OSError as error:
+                    raise HarnessError(str(error), "publish_failed") from None
+            except BaseException:
+                if keep_failed and (kept := wap.keep_failed(staging, warehouse)):
+                    say(f"kept the failed build's file for inspection: {kept}")
+                else:
+                    wap.remove_database(staging)
+                raise
+        finally:
+            lock.release()
+        record.update(result="published", exit_code=0)
+        say(
+            f"published {warehouse} (atomic replace; connections opened before keep the previous "
+            "version until they reconnect)"
+        )
+        return record
+    except HarnessError as error:
+        if error.result != "locked":
+            error.args = (f"{error}; the published warehouse {warehouse} is unchanged",)
+        record.update(result=error.result, exit_code=error.exit_code, message=str(error))
+        raise
+    except Interrupted as error:
+        record.update(result="interrupted", exit_code=128 + error.signum, message=str(error))
+        raise
+    except BaseException as error:
+        record.update(result="error", exit_code=EXIT_FAILED, message=repr(error))
+        raise
+    finally:
+        record["end"] = wap.now()
+        log = wap.append_run_log(warehouse, record)
+        if record["result"] != "published":
+            say(f"run logged in {log}")
+
+
+def write_and_audit(
+    staging: Path,
+    data_dir: Path | None,
+    as_of: str | None,
+    target_path: Path | None,
+    quiet: bool,
+    lock_fd: int | None,
+    record: dict,
+    say,
+) -> str:
+    """Write: `dbt build` into `staging`. Audit: its verdict. Returns the audit's one-line verdict;
+    HarnessError ("build_failed" or "audit_failed") if the file must not be published.
+
+    One `dbt build`, not `dbt run` then `dbt test`: build runs every data and unit test against the
+    new file as soon as the model under test exists, and skips whatever depends on a failed test,
+    so bad data stops where it is found. The audit's verdict is dbt's exit code together with every
+    node's status in run_results.json: any model, seed or error-severity test that errored or
+    failed (a warn-severity test only warns), or an audit that ran no test at all, blocks
+    publishing.
+    """
     args = ["build"]
     if as_of:
         args += ["--vars", json.dumps({"as_of_month": as_of})]
-    run_dbt(args, warehouse, data_dir, target_path, quiet)
+    say(f"writing {staging} (the published file is not touched until the audit passes)")
+    keep_fds = (lock_fd,) if lock_fd is not None else ()
+    run = dbt_process(args, staging, data_dir, target_path, quiet, keep_fds)
+    record.update({k: v for k, v in staging_stats(staging).items() if v is not None})
+
+    tests = ("test.", "unit_test.")
+    failed_tests = run.named(FAILED_STATUSES, tests)
+    failed_models = [n for n in run.named(FAILED_STATUSES) if not n.startswith(tests)]
+    if failed_models or (run.returncode != 0 and not failed_tests):
+        raise HarnessError(
+            "dbt build failed" + "".join(": " + ", ".join(failed_models + failed_tests)),
+            "build_failed",
+        )
+    if failed_tests:
+        raise HarnessError(
+            f"audit failed: {len(failed_tests)} error-severity test(s) did not pass: "
+            + ", ".join(failed_tests),
+            "audit_failed",
+        )
+    passed, warned = run.named({"pass", "success"}, tests), run.named({"warn"}, tests)
+    if run.returncode != 0 or not passed:
+        raise HarnessError("audit ran no test: not publishing", "audit_failed")
+    verdict = f"audit passed: {len(passed)} tests against {staging.name}"
+    if warned:
+        verdict += f", {len(warned)} warned: " + ", ".join(warned)
+    say(verdict)
+    return verdict
+
+
+def staging_stats(database: Path) -> dict:
+    """as_of, rows_in and rows_rejected of a built file, as far as it got (None where unknown).
+
+    Also checkpoints the file, so that it is complete without its write-ahead log.
+    rows_in counts the subscriptions input rows (staging.stg_billing__subscriptions, one row per
+    input row); rows_rejected counts those of them in audit.rejected_rows, the bad-input quarantine,
+    once that table exists (else 0; all of its rows if it has no source_table column).
+    """
+    stats: dict = {"as_of": None, "rows_in": None, "rows_rejected": None}
+    if not database.exists():
+        return stats
+    queries = {
+        "as_of": "select strftime(max(month), '%Y-%m') from marts.mrr_bridge_monthly",
+        "rows_in": "select count(*) from staging.stg_billing__subscriptions",
+    }
+    with contextlib.suppress(duckdb.Error), duckdb.connect(str(database)) as con:
+        con.execute("checkpoint")
+        for key, sql in queries.items():
+            with contextlib.suppress(duckdb.Error):
+                stats[key] = con.execute(sql).fetchone()[0]
+        stats["rows_rejected"] = rejected_subscription_rows(con)
+    return stats
+
+
+def rejected_subscription_rows(con: duckdb.DuckDBPyConnection) -> int | None:
+    """Subscriptions rows in the quarantine (audit.rejected_rows); 0 when there is no quarantine."""
+    columns = {
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'audit' and table_name = 'rejected_rows'"
+        ).fetchall()
+    }
+    if not columns:
+        return 0
+    where = " where source_table = 'subscriptions'" if "source_table" in columns else ""
+    with contextlib.suppress(duckdb.Error):
+        return con.execute("select count(*) from audit.rejected_rows" + where).fetchone()[0]
+    return None
+
+
+def export(warehouse: Path, out_dir: Path, file_format: str = "parquet") -> list[tuple[str, int]]:
+    """Every table of schema `marts` as one file in `out_dir`; returns (file, rows) per table.
+
+    Reads the published file read-only in one connection, so the files are one consistent version
+    even if a build publishes meanwhile. Each file is written under a temporary name and renamed,
+    so a BI tool reading the folder never sees a half-written file.
+    """
+    if not warehouse.exists():
+        raise HarnessError(f"{warehouse}: no such warehouse (build it first)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' and table_type = 'BASE TABLE' order by table_name"
+            ).fetchall()
+        ]
+        if not tables:
+            raise HarnessError(f"{warehouse}: no table in schema marts")
+        for table in tables:
+            target = out_dir / f"{table}.{file_format}"
+            partial = out_dir / f".{table}.{file_format}.partial-{os.getpid()}"
+            try:
+                con.execute(
+                    f"copy marts.\"{table}\" to '{sql_text(partial)}' (format {file_format})"
+                )
+                os.replace(partial, target)
+            finally:
+                partial.unlink(missing_ok=True)
+            rows = con.execute(f'select count(*) from marts."{table}"').fetchone()[0]
+            written.append((target.name, rows))
+    return written
+
+
+def sql_text(path: Path) -> str:
+    """A path inside a single-quoted SQL string."""
+    return str(path).replace("'", "''")
 
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -412,7 +793,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="nrr.py", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    build_cmd = commands.add_parser("build", help="build the warehouse and print its summary")
+    build_cmd = commands.add_parser(
+        "build", help="build, audit and publish the warehouse; print its summary"
+    )
     build_cmd.add_argument(
         "--data-dir",
         type=Path,
@@ -421,11 +804,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     build_cmd.add_argument("--warehouse", help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
     build_cmd.add_argument("--as-of", help="last reporting month, YYYY-MM (default: from data)")
+    build_cmd.add_argument(
+        "--keep-failed",
+        action="store_true",
+        help="keep a failed build's file as <warehouse>.failed for inspection (default: delete it)",
+    )
 
     summary_cmd = commands.add_parser("summary", help="print the summary of a built warehouse")
     summary_cmd.add_argument("--warehouse", help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
 
     commands.add_parser("check-examples", help="build and assert the SPEC section 6 examples")
+
+    export_cmd = commands.add_parser("export", help="write every mart as a file for BI tools")
+    export_cmd.add_argument("--format", choices=["parquet"], default="parquet")
+    export_cmd.add_argument("--out", type=Path, required=True, help="folder to write into")
+    export_cmd.add_argument("--warehouse", help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
 
     args = parser.parse_args(argv)
     if getattr(args, "as_of", None) and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.as_of):
@@ -433,22 +826,36 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def raise_interrupted(signum: int, _frame) -> None:
+    """Signal handler: unwind, so that a build cleans up its staging file and logs the run."""
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code."""
+    """Entry point; returns the exit code (see the module docstring)."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    signal.signal(signal.SIGTERM, raise_interrupted)
+    signal.signal(signal.SIGINT, raise_interrupted)
     try:
         if args.command == "build":
             warehouse = warehouse_path(args.warehouse)
             data_dir = args.data_dir.resolve() if args.data_dir else None
-            build(warehouse, data_dir, args.as_of)
+            build(warehouse, data_dir, args.as_of, keep_failed=args.keep_failed)
             print(summary(warehouse))
         elif args.command == "summary":
             print(summary(warehouse_path(args.warehouse)))
         elif args.command == "check-examples":
             return 0 if check_examples() else 1
+        elif args.command == "export":
+            warehouse = warehouse_path(args.warehouse)
+            for name, count in export(warehouse, args.out.resolve(), args.format):
+                print(f"{args.out / name}: {count:,} rows")
     except HarnessError as error:
         print(f"nrr.py: {error}", file=sys.stderr)
-        return 1
+        return error.exit_code
+    except Interrupted as error:
+        print(f"nrr.py: {error}; nothing published", file=sys.stderr)
+        return 128 + error.signum
     return 0
 
 
