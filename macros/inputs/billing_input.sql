@@ -97,8 +97,10 @@
         (a table function reading every column as text where the format allows) and columns (names).
     -#}
     {%- set base = data_dir.rstrip('/') ~ '/' ~ table_name -%}
+    {%- set quoted_base = dbt.escape_single_quotes(base) -%}
     {%- set found = run_query(
-        "select file from glob('" ~ base ~ ".csv') union all select file from glob('" ~ base ~ ".parquet')"
+        "select file from glob('" ~ quoted_base ~ ".csv') union all select file from glob('"
+        ~ quoted_base ~ ".parquet')"
     ).columns[0].values() -%}
     {%- if found | length == 0 -%}
         {{ return(none) }}
@@ -108,10 +110,11 @@
         ) }}
     {%- endif -%}
     {%- set path = found[0] -%}
+    {%- set quoted_path = dbt.escape_single_quotes(path) -%}
     {%- if path.endswith('.csv') -%}
-        {%- set from_clause = "read_csv('" ~ path ~ "', header = true, all_varchar = true)" -%}
+        {%- set from_clause = "read_csv('" ~ quoted_path ~ "', header = true, all_varchar = true)" -%}
     {%- else -%}
-        {%- set from_clause = "read_parquet('" ~ path ~ "')" -%}
+        {%- set from_clause = "read_parquet('" ~ quoted_path ~ "')" -%}
     {%- endif -%}
     {%- set described = run_query('describe select * from ' ~ from_clause) -%}
     {{ return({
