@@ -6,6 +6,7 @@ dbt does all the modelling. This script only chooses the inputs and the warehous
     python scripts/nrr.py build [--data-dir DIR] [--warehouse PATH] [--as-of YYYY-MM]
     python scripts/nrr.py summary [--warehouse PATH]
     python scripts/nrr.py check-examples
+    python scripts/nrr.py report [--warehouse PATH] [--out FILE]
 
 Exit codes: 0 success; 1 a dbt model or test failed, or an example missed its figure;
 2 bad arguments (argparse).
@@ -407,6 +408,17 @@ def report(number: int, text: str, checks: list[tuple]) -> bool:
     return ok
 
 
+def write_report_command(warehouse: str | None, out: Path | None) -> Path:
+    """`report`: the HTML report of a built warehouse (scripts/retention_report.py); its path."""
+    from retention_report import write_report  # altair loads only for this command
+
+    path = warehouse_path(warehouse)
+    if not path.exists():
+        raise HarnessError(f"{path}: no such warehouse; run `nrr.py build` first")
+    target = (out or path.with_name("report.html")).resolve()
+    return write_report(path, target)
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="nrr.py", description=__doc__.split("\n\n")[0])
@@ -427,6 +439,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
     commands.add_parser("check-examples", help="build and assert the SPEC section 6 examples")
 
+    report_cmd = commands.add_parser("report", help="write the HTML report of a built warehouse")
+    report_cmd.add_argument("--warehouse", help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
+    report_cmd.add_argument("--out", type=Path, help="HTML file (default: report.html beside it)")
+
     args = parser.parse_args(argv)
     if getattr(args, "as_of", None) and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.as_of):
         parser.error(f"--as-of must look like YYYY-MM, got {args.as_of!r}")
@@ -446,6 +462,8 @@ def main(argv: list[str] | None = None) -> int:
             print(summary(warehouse_path(args.warehouse)))
         elif args.command == "check-examples":
             return 0 if check_examples() else 1
+        elif args.command == "report":
+            print(write_report_command(args.warehouse, args.out))
     except HarnessError as error:
         print(f"nrr.py: {error}", file=sys.stderr)
         return 1
