@@ -270,7 +270,7 @@ def trend_chart(data: ReportData) -> alt.TopLevelMixin:
     y = alt.Y("pct:Q", title="% of starting MRR", scale=alt.Scale(domain=domain, nice=False))
     series = (
         alt.Chart(alt.Data(values=points))
-        .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=2.5)
+        .mark_line(point=alt.OverlayMarkDef(size=30), strokeWidth=2.5)
         .encode(
             x=alt.X("month:T", title="12-month period ending in", axis=alt.Axis(format="%b %Y")),
             y=y,
@@ -383,9 +383,7 @@ def waterfall_chart(data: ReportData) -> alt.TopLevelMixin:
         {"step": "Ending MRR", "start": 0.0, "end": float(latest["ending_mrr"]), "kind": "total",
          "label": money(latest["ending_mrr"])}
     )  # fmt: skip
-    levels = [s["end"] for s in steps] + [s["start"] for s in steps if s["kind"] != "total"]
-    spread = max(levels) - min(levels)
-    domain = [max(min(levels) - 0.4 * spread, 0), max(levels) + 0.12 * spread]
+    domain = waterfall_domain([s["end"] for s in steps] + [s["start"] for s in steps[1:-1]])
     kinds = ["total", *[c.removesuffix("_mrr") for c, _, _ in MOVEMENTS]]
     base = alt.Chart(alt.Data(values=steps)).encode(
         x=alt.X("step:N", title=None, sort=[s["step"] for s in steps], axis=alt.Axis(labelAngle=0))
@@ -408,6 +406,21 @@ def waterfall_chart(data: ReportData) -> alt.TopLevelMixin:
         y=alt.Y("top:Q", scale=alt.Scale(domain=domain, clamp=True)), text="label:N"
     )
     return base_config(alt.layer(bars, labels).properties(width=CHART_WIDTH, height=300))
+
+
+def waterfall_domain(levels: list[float]) -> list[float]:
+    """The waterfall's y range: from 0, unless the movements would be too thin to see from 0.
+
+    Movements of a few percent of MRR are a few pixels on an axis from 0, so the axis is cut just
+    below the lowest level. Not when nothing moved (there is nothing to zoom on, and a range of
+    width 0 would hide every bar) or when the movements are large anyway.
+    """
+    top, spread = max(levels), max(levels) - min(levels)
+    if top <= 0:
+        return [0.0, 1.0]
+    if spread == 0 or spread >= 0.15 * top:
+        return [0.0, 1.12 * top]
+    return [max(min(levels) - 0.4 * spread, 0.0), top + 0.12 * spread]
 
 
 def movements_chart(data: ReportData) -> alt.TopLevelMixin:
@@ -549,7 +562,7 @@ def headline(data: ReportData) -> str:
             tile(
                 "NRR rating",
                 company["rating"],
-                f"for a {company['company_stage']}-stage company (stage by ARR)",
+                f"company stage: {company['company_stage']} (by ARR)",
                 "company_benchmark.rating",
                 company["rating"],
             ),

@@ -7,6 +7,7 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
 import zlib
 from collections import Counter
 from decimal import Decimal
@@ -248,3 +249,19 @@ def test_report_without_a_warehouse_fails_clearly(tmp_path):
     process = run_harness("report", "--warehouse", tmp_path / "missing.duckdb")
     assert process.returncode == 1
     assert "no such warehouse" in process.stderr
+
+
+def test_waterfall_axis_is_cut_only_when_the_movements_would_be_invisible():
+    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+    try:
+        from retention_report import waterfall_domain
+    finally:
+        sys.path.pop(0)
+    # The demo's December: movements of a few percent of MRR, so the axis starts below the lowest.
+    low, high = waterfall_domain([1_031_988.0, 1_100_986.0, 1_116_461.0, 1_115_897.0, 1_103_828.0])
+    assert 900_000 < low < 1_031_988 and high > 1_116_461
+    # Nothing moved: from 0, never a range of width 0 that would hide the bars.
+    assert waterfall_domain([102_000.0] * 7) == [0.0, 1.12 * 102_000]
+    # Large movements (500 -> 200): from 0.
+    assert waterfall_domain([500.0, 200.0, 200.0])[0] == 0.0
+    assert waterfall_domain([0.0, 0.0]) == [0.0, 1.0]
