@@ -9,6 +9,7 @@ dbt does all the modelling. This script only chooses the inputs and the warehous
     python scripts/nrr.py summary [--warehouse PATH]
     python scripts/nrr.py check-examples
     python scripts/nrr.py export --format parquet --out DIR [--warehouse PATH]
+    python scripts/nrr.py report [--warehouse PATH] [--out FILE]
 
 `build` is a write-audit-publish run, safe while BI tools read the published file:
 write: `dbt build` into a new file next to the published one (`nrr.duckdb.building-<pid>`), never
@@ -788,6 +789,17 @@ def report(number: int, text: str, checks: list[tuple]) -> bool:
     return ok
 
 
+def write_report_command(warehouse: str | None, out: Path | None) -> Path:
+    """`report`: the HTML report of a built warehouse (scripts/retention_report.py); its path."""
+    from retention_report import write_report  # altair loads only for this command
+
+    path = warehouse_path(warehouse)
+    if not path.exists():
+        raise HarnessError(f"{path}: no such warehouse; run `nrr.py build` first")
+    target = (out or path.with_name("report.html")).resolve()
+    return write_report(path, target)
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="nrr.py", description=__doc__.split("\n\n")[0])
@@ -819,6 +831,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     export_cmd.add_argument("--format", choices=["parquet"], default="parquet")
     export_cmd.add_argument("--out", type=Path, required=True, help="folder to write into")
     export_cmd.add_argument("--warehouse", help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
+    report_cmd = commands.add_parser("report", help="write the HTML report of a built warehouse")
+    report_cmd.add_argument("--warehouse", help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
+    report_cmd.add_argument("--out", type=Path, help="HTML file (default: report.html beside it)")
 
     args = parser.parse_args(argv)
     if getattr(args, "as_of", None) and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.as_of):
@@ -850,6 +865,8 @@ def main(argv: list[str] | None = None) -> int:
             warehouse = warehouse_path(args.warehouse)
             for name, count in export(warehouse, args.out.resolve(), args.format):
                 print(f"{args.out / name}: {count:,} rows")
+        elif args.command == "report":
+            print(write_report_command(args.warehouse, args.out))
     except HarnessError as error:
         print(f"nrr.py: {error}", file=sys.stderr)
         return error.exit_code

@@ -1,0 +1,153 @@
+"""The semantic layer: MetricFlow's answers for the demo equal the marts."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT_DIR, rows
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def mf_env(demo_warehouse, tmp_path_factory) -> dict:
+    """The environment for `mf` on a copy of the demo warehouse, with a fresh semantic manifest.
+
+    mf reads target/semantic_manifest.json of the project, where the relations carry the database
+    name, which DuckDB takes from the file name: the copy is called nrr.duckdb like the default
+    warehouse, so the manifest written here also fits warehouse/nrr.duckdb.
+    """
+    warehouse = tmp_path_factory.mktemp("mf") / "nrr.duckdb"
+    shutil.copy(demo_warehouse, warehouse)
+    env = {**os.environ, "NRR_WAREHOUSE": str(warehouse), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    env.pop("NRR_DATA_DIR", None)
+    parse = subprocess.run(
+        [BIN / "dbt", "parse", "--project-dir", PROJECT_DIR, "--profiles-dir", PROJECT_DIR],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert parse.returncode == 0, parse.stdout[-3000:]
+    env["NRR_TEST_WAREHOUSE"] = str(warehouse)
+    return env
+
+
+def mf(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """Run the MetricFlow CLI in the project directory."""
+    return subprocess.run(
+        [BIN / "mf", *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def mf_query(env: dict, tmp_path: Path, metrics: str, group_by: str) -> list[dict]:
+    """`mf query` written to CSV and read back; months as dates, numbers as floats."""
+    out = tmp_path / f"{metrics.replace(',', '_')}.csv"
+    process = mf(env, "query", "--metrics", metrics, "--group-by", group_by, "--csv", str(out))
+    assert process.returncode == 0 and out.exists(), process.stdout[-3000:] + process.stderr
+    with out.open() as file:
+        records = list(csv.DictReader(file))
+    for record in records:
+        record["month"] = date.fromisoformat(record.pop("metric_time__month")[:10])
+        for metric in metrics.split(","):
+            record[metric] = float(record[metric])
+    return records
+
+
+def close(a: float, b: float) -> bool:
+    """Equal up to floating-point noise (MetricFlow divides doubles, the mart too)."""
+    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+
+def test_validate_configs_against_the_warehouse(mf_env):
+    """Semantic checks and the data-warehouse checks (every measure, dimension, metric queried)."""
+    process = mf(mf_env, "validate-configs")
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    assert "Breaking issues" not in process.stdout
+
+
+def test_nrr_and_grr_by_month_equal_nrr_by_period(mf_env, tmp_path):
+    warehouse = Path(mf_env["NRR_TEST_WAREHOUSE"])
+    expected = {
+        month: (nrr, grr, float(starting))
+        for month, nrr, grr, starting in rows(
+            warehouse,
+            "select period_end_month, nrr_pct, grr_pct, starting_mrr from marts.nrr_by_period"
+            " where period_months = 12 and segment = 'All'",
+        )
+    }
+    metrics = "nrr,grr,nrr_pct,grr_pct,starting_mrr_12m"
+    answers = mf_query(mf_env, tmp_path, metrics, "metric_time__month")
+    assert {a["month"] for a in answers} == set(expected)
+    for answer in answers:
+        nrr, grr, starting = expected[answer["month"]]
+        # The `All` rows are not added to the segments' (that would double the amounts).
+        assert abs(answer["starting_mrr_12m"] - starting) < 1e-6, answer
+        assert close(100 * answer["nrr"], nrr), answer
+        assert close(100 * answer["grr"], grr), answer
+        assert close(answer["nrr_pct"], nrr) and close(answer["grr_pct"], grr), answer
+    latest = max(expected)
+    assert latest == date(2025, 12, 1)
+    assert round(next(a["nrr_pct"] for a in answers if a["month"] == latest), 1) == 114.7
+
+
+def test_nrr_by_segment_equals_nrr_by_period_without_double_counting_all(mf_env, tmp_path):
+    warehouse = Path(mf_env["NRR_TEST_WAREHOUSE"])
+    expected = {
+        (month, segment): (nrr, grr)
+        for month, segment, nrr, grr in rows(
+            warehouse,
+            "select period_end_month, segment, nrr_pct, grr_pct from marts.nrr_by_period"
+            " where period_months = 12 and segment != 'All'",
+        )
+    }
+    answers = mf_query(mf_env, tmp_path, "nrr,grr", "metric_time__month,segment")
+    assert {(a["month"], a["segment"]) for a in answers} == set(expected)
+    for answer in answers:
+        nrr, grr = expected[(answer["month"], answer["segment"])]
+        assert close(100 * answer["nrr"], nrr) and close(100 * answer["grr"], grr), answer
+
+
+def test_mrr_and_movements_by_month_equal_the_bridge(mf_env, tmp_path):
+    warehouse = Path(mf_env["NRR_TEST_WAREHOUSE"])
+    columns = ["mrr", "arr", "new_mrr", "reactivation_mrr", "expansion_mrr"]
+    columns += ["contraction_mrr", "churned_mrr", "active_customers"]
+    bridge = {
+        row[0]: dict(zip(columns, map(float, row[1:]), strict=True))
+        for row in rows(
+            warehouse,
+            "select month, ending_mrr, ending_arr, new_mrr, reactivation_mrr, expansion_mrr,"
+            " contraction_mrr, churned_mrr, active_customers from marts.mrr_bridge_monthly",
+        )
+    }
+    answers = mf_query(mf_env, tmp_path, ",".join(columns), "metric_time__month")
+    assert {a["month"] for a in answers} == set(bridge)
+    for answer in answers:
+        for column in columns:
+            assert abs(answer[column] - bridge[answer["month"]][column]) < 1e-6, (answer, column)
+
+
+def test_mrr_by_segment_adds_up_to_the_month(mf_env, tmp_path):
+    warehouse = Path(mf_env["NRR_TEST_WAREHOUSE"])
+    ((latest, total),) = rows(
+        warehouse,
+        "select month, ending_mrr from marts.mrr_bridge_monthly order by month desc limit 1",
+    )
+    answers = mf_query(mf_env, tmp_path, "mrr", "metric_time__month,segment")
+    in_latest = [a for a in answers if a["month"] == latest]
+    assert {a["segment"] for a in in_latest} == {"SMB", "Mid-Market", "Enterprise", "Unknown"}
+    assert abs(sum(a["mrr"] for a in in_latest) - float(total)) < 1e-6
