@@ -1,3 +1,5 @@
+{{ config(**incremental_month_config('period_end_month')) }}
+
 with
 
 customer_months as (
@@ -40,7 +42,13 @@ members_in_window as (
 
     from cohort_members
     cross join as_of
-    where cohort_members.period_end_month <= as_of.as_of_month
+    where
+        cohort_members.period_end_month <= as_of.as_of_month
+    {% if is_incremental() -%}
+        -- Incremental run: periods ending in the look-back window (both month ends of an older period
+        -- are older than the window, so its row cannot have changed).
+        and cohort_members.period_end_month >= {{ incremental_window_start() }}
+        {%- endif %}
 
 ),
 

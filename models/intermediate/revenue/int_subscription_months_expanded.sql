@@ -1,3 +1,5 @@
+{{ config(**incremental_month_config()) }}
+
 with
 
 periods as (
@@ -25,7 +27,8 @@ months_in_force as (
         periods.mrr,
         {{ month_start('periods.start_date') }} as first_month_in_force,
         {{ add_months(month_start('periods.end_date'), -1) }} as last_month_in_force,
-        as_of.as_of_month
+        as_of.as_of_month,
+        {{ lookback_start('as_of.as_of_month') }} as window_start_month
 
     from periods
     cross join as_of
@@ -40,7 +43,15 @@ paid_periods_in_window as (
         customer_id,
         start_date,
         mrr,
-        first_month_in_force,
+        {% if is_incremental() -%}
+        -- Incremental run: only the look-back window's months are recomputed.
+        case
+            when first_month_in_force < window_start_month then window_start_month
+            else first_month_in_force
+        end as first_month_in_force,
+        {%- else -%}
+            first_month_in_force,
+        {%- endif %}
         case
             when last_month_in_force is null or last_month_in_force > as_of_month then as_of_month
             else last_month_in_force
