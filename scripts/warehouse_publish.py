@@ -154,7 +154,10 @@ def remove_leftovers(warehouse: Path) -> list[str]:
     other build of this warehouse is running, so every staging file is a leftover."""
     notes = []
     for leftover in sorted(warehouse.parent.glob(warehouse.name + ".building-*")):
-        leftover.unlink(missing_ok=True)
+        if leftover.is_dir():  # DuckDB's spill folder (<file>.tmp) of a build that was killed
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
         notes.append(f"removed {leftover.name}, left over by an interrupted build")
     return notes
 

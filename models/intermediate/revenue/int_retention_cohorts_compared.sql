@@ -5,6 +5,11 @@ with
 customer_months as (
 
     select * from {{ ref('int_customer_months_aggregated') }}
+    {% if is_incremental() -%}
+        -- Incremental run: only start months of periods that can end in the window (and their ends).
+        where
+            month >= {{ add_months(incremental_window_start(), -1 * (var('nrr_period_months') | max)) }}
+    {%- endif %}
 
 ),
 
