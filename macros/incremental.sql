@@ -6,12 +6,21 @@
     the first build) computes everything. See README "Performance" and DECISIONLOG "Scale".
 -#}
 
-{% macro incremental_window_start() -%}
-    {#- The first month an incremental run recomputes, as a scalar subquery (a date). Months before
-        it are kept; a change dated before it needs a --full-refresh. -#}
+{% macro incremental_window_start(month_column='month') -%}
+    {#- The first month an incremental run recomputes, as a scalar subquery (a date): the as-of month
+        minus incremental_lookback_months, or the month after the table's last month if that is
+        earlier (a skipped monthly run leaves no hole). Months before it are kept; a change dated
+        before it needs a --full-refresh. Only for incremental runs: it reads {{ this }}. -#}
     (
-        select {{ lookback_start('as_of_month') }}
-        from {{ ref('int_as_of_month_resolved') }}
+        select
+            case
+                when built.next_month < {{ lookback_start('as_of.as_of_month') }} then built.next_month
+                else {{ lookback_start('as_of.as_of_month') }}
+            end
+        from {{ ref('int_as_of_month_resolved') }} as as_of
+        cross join (
+            select {{ add_months('max(' ~ month_column ~ ')', 1) }} as next_month from {{ this }}
+        ) as built
     )
 {%- endmacro %}
 
@@ -63,7 +72,7 @@
     delete from {{ target }}
     where
         {% for predicate in predicates -%}
-        {{ predicate | replace('__window_start__', incremental_window_start()) }}
+        {{ predicate | replace('__window_start__', incremental_window_start(predicate.split()[0])) }}
         {{- ' and ' if not loop.last }}
         {% endfor %};
 

@@ -419,9 +419,16 @@ def write_and_audit(
             "build_failed",
         )
     if failed_tests:
+        hint = (
+            " (an incremental run keeps months before its look-back window: if the data changed "
+            "before it, rebuild with --full-refresh)"
+            if incremental
+            else ""
+        )
         raise HarnessError(
             f"audit failed: {len(failed_tests)} error-severity test(s) did not pass: "
-            + ", ".join(failed_tests),
+            + ", ".join(failed_tests)
+            + hint,
             "audit_failed",
         )
     passed, warned = run.named({"pass", "success"}, tests), run.named({"warn"}, tests)

@@ -8,7 +8,7 @@ customer_months as (
     {% if is_incremental() -%}
         -- Incremental run: only start months of periods that can end in the window (and their ends).
         where
-            month >= {{ add_months(incremental_window_start(), -1 * (var('nrr_period_months') | max)) }}
+            month >= {{ add_months(incremental_window_start('period_end_month'), -1 * (var('nrr_period_months') | max)) }}
     {%- endif %}
 
 ),
@@ -52,7 +52,7 @@ members_in_window as (
     {% if is_incremental() -%}
         -- Incremental run: periods ending in the look-back window (both month ends of an older period
         -- are older than the window, so its row cannot have changed).
-        and cohort_members.period_end_month >= {{ incremental_window_start() }}
+        and cohort_members.period_end_month >= {{ incremental_window_start('period_end_month') }}
         {%- endif %}
 
 ),

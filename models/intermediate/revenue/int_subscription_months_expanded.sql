@@ -27,8 +27,7 @@ months_in_force as (
         periods.mrr,
         {{ month_start('periods.start_date') }} as first_month_in_force,
         {{ add_months(month_start('periods.end_date'), -1) }} as last_month_in_force,
-        as_of.as_of_month,
-        {{ lookback_start('as_of.as_of_month') }} as window_start_month
+        as_of.as_of_month
 
     from periods
     cross join as_of
@@ -46,7 +45,7 @@ paid_periods_in_window as (
         {% if is_incremental() -%}
         -- Incremental run: only the look-back window's months are recomputed.
         case
-            when first_month_in_force < window_start_month then window_start_month
+            when first_month_in_force < {{ incremental_window_start() }} then {{ incremental_window_start() }}
             else first_month_in_force
         end as first_month_in_force,
         {%- else -%}
