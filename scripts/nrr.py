@@ -5,7 +5,7 @@ dbt does all the modelling. This script only chooses the inputs and the warehous
 `dbt build`, decides whether to publish, reads the marts back and prints or asserts them.
 
     python scripts/nrr.py build [--data-dir DIR] [--warehouse PATH] [--as-of YYYY-MM]
-                                [--keep-failed]
+                                [--full-refresh] [--keep-failed]
     python scripts/nrr.py summary [--warehouse PATH]
     python scripts/nrr.py check-examples
     python scripts/nrr.py export --format parquet --out DIR [--warehouse PATH]
@@ -17,6 +17,11 @@ the published file itself; audit: every dbt data and unit test runs against that
 error-severity failure stops the run there; publish: only then the new file atomically replaces the
 published one (a rename within its folder). One build per warehouse at a time (`nrr.duckdb.lock`);
 each run appends one JSON line to `nrr.duckdb.runs.jsonl`. File handling: warehouse_publish.py.
+
+When a published warehouse exists, `build` is incremental: it copies the published file to the
+staging file and runs `dbt build` on the copy, which recomputes only the look-back window of the
+heavy month-keyed models (dbt var incremental_lookback_months). `--full-refresh` builds from
+scratch (`dbt build --full-refresh`), as the first build does.
 
 Exit codes:
   0  success (build: audited and published)
@@ -290,6 +295,7 @@ def build(
     target_path: Path | None = None,
     quiet: bool = False,
     keep_failed: bool = False,
+    full_refresh: bool = False,
 ) -> dict:
     """Seeds, models and every data and unit test into a new file; publish it as `warehouse` only
     if every error-severity test passed. Returns the run-log record; HarnessError (Locked when
@@ -313,6 +319,7 @@ def build(
         "warehouse": str(warehouse),
         "data_dir": str(data_dir) if data_dir else None,
         "pid": os.getpid(),
+        "mode": None,
         "message": None,
         "notes": [],
     }
@@ -327,8 +334,17 @@ def build(
                 say(note)
             staging = wap.staging_path(warehouse)
             try:
+                incremental = not full_refresh and warehouse.exists()
+                record["mode"] = "incremental" if incremental else "full"
+                if incremental:
+                    # The copy is part of an incremental run's cost; the published file is read.
+                    say(f"incremental run: copying {warehouse.name} to {staging.name}")
+                    try:
+                        wap.copy_published(warehouse, staging)
+                    except OSError as error:
+                        raise HarnessError(str(error), "build_failed") from None
                 record["message"] = write_and_audit(
-                    staging, data_dir, as_of, target_path, quiet, lock.fd, record, say
+                    staging, data_dir, as_of, target_path, quiet, lock.fd, record, say, incremental
                 )
                 try:
                     wap.publish(staging, warehouse)
@@ -375,6 +391,7 @@ def write_and_audit(
     lock_fd: int | None,
     record: dict,
     say,
+    incremental: bool = False,
 ) -> str:
     """Write: `dbt build` into `staging`. Audit: its verdict. Returns the audit's one-line verdict;
     HarnessError ("build_failed" or "audit_failed") if the file must not be published.
@@ -386,7 +403,7 @@ def write_and_audit(
     failed (a warn-severity test only warns), or an audit that ran no test at all, blocks
     publishing.
     """
-    args = ["build"]
+    args = ["build"] if incremental else ["build", "--full-refresh"]
     if as_of:
         args += ["--vars", json.dumps({"as_of_month": as_of})]
     say(f"writing {staging} (the published file is not touched until the audit passes)")
@@ -403,9 +420,16 @@ def write_and_audit(
             "build_failed",
         )
     if failed_tests:
+        hint = (
+            " (an incremental run keeps months before its look-back window: if the data changed "
+            "before it, rebuild with --full-refresh)"
+            if incremental
+            else ""
+        )
         raise HarnessError(
             f"audit failed: {len(failed_tests)} error-severity test(s) did not pass: "
-            + ", ".join(failed_tests),
+            + ", ".join(failed_tests)
+            + hint,
             "audit_failed",
         )
     passed, warned = run.named({"pass", "success"}, tests), run.named({"warn"}, tests)
@@ -817,6 +841,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     build_cmd.add_argument("--warehouse", help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
     build_cmd.add_argument("--as-of", help="last reporting month, YYYY-MM (default: from data)")
     build_cmd.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every month from scratch (default: incremental when a published warehouse "
+        "exists, recomputing the last incremental_lookback_months months)",
+    )
+    build_cmd.add_argument(
         "--keep-failed",
         action="store_true",
         help="keep a failed build's file as <warehouse>.failed for inspection (default: delete it)",
@@ -855,7 +885,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             warehouse = warehouse_path(args.warehouse)
             data_dir = args.data_dir.resolve() if args.data_dir else None
-            build(warehouse, data_dir, args.as_of, keep_failed=args.keep_failed)
+            build(
+                warehouse,
+                data_dir,
+                args.as_of,
+                keep_failed=args.keep_failed,
+                full_refresh=args.full_refresh,
+            )
             print(summary(warehouse))
         elif args.command == "summary":
             print(summary(warehouse_path(args.warehouse)))

@@ -22,6 +22,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import shutil
 import socket
 import struct
 from pathlib import Path
@@ -153,7 +154,10 @@ def remove_leftovers(warehouse: Path) -> list[str]:
     other build of this warehouse is running, so every staging file is a leftover."""
     notes = []
     for leftover in sorted(warehouse.parent.glob(warehouse.name + ".building-*")):
-        leftover.unlink(missing_ok=True)
+        if leftover.is_dir():  # DuckDB's spill folder (<file>.tmp) of a build that was killed
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
         notes.append(f"removed {leftover.name}, left over by an interrupted build")
     return notes
 
@@ -174,6 +178,20 @@ def keep_failed(staging: Path, warehouse: Path) -> Path | None:
     if wal_path(staging).exists():
         os.replace(wal_path(staging), wal_path(target))
     return target
+
+
+def copy_published(warehouse: Path, staging: Path) -> None:
+    """Copy the published warehouse to the staging file, for an incremental build to update.
+
+    The published file is only read (a reader may have it open). A `.wal` beside it means someone
+    wrote it in place: its content would be incomplete without that log, so refuse.
+    """
+    if wal_path(warehouse).exists():
+        raise OSError(
+            f"{wal_path(warehouse)} exists: some process writes to the published file in place; "
+            "not copying it for an incremental build (build with --full-refresh, or see publish())"
+        )
+    shutil.copyfile(warehouse, staging)
 
 
 def publish(staging: Path, warehouse: Path) -> None:

@@ -14,8 +14,19 @@ customers as (
 
 members_with_segment as (
 
+    -- Columns by name, not cohort_members.*: the union below is by position, and on Spark the
+    -- incremental table has its partition column (period_end_month) last.
     select
-        cohort_members.*,
+        cohort_members.customer_id,
+        cohort_members.period_months,
+        cohort_members.period_start_month,
+        cohort_members.period_end_month,
+        cohort_members.starting_mrr,
+        cohort_members.ending_mrr,
+        cohort_members.expansion_mrr,
+        cohort_members.contraction_mrr,
+        cohort_members.churned_mrr,
+        cohort_members.is_retained,
         coalesce(customers.segment, 'Unknown') as segment
 
     from cohort_members

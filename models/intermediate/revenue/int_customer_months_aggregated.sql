@@ -1,8 +1,15 @@
+{{ config(**incremental_month_config()) }}
+-- depends_on: {{ ref('int_as_of_month_resolved') }} (the look-back window of an incremental run)
+
 with
 
 subscription_months as (
 
     select * from {{ ref('int_subscription_months_expanded') }}
+    {% if is_incremental() -%}
+        -- Incremental run: the look-back window only (older months are kept as built).
+        where month >= {{ incremental_window_start() }}
+    {%- endif %}
 
 ),
 

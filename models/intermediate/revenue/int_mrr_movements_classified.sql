@@ -1,6 +1,8 @@
+{{ config(**incremental_month_config()) }}
+
 with
 
-customer_months as (
+all_customer_months as (
 
     select * from {{ ref('int_customer_months_aggregated') }}
 
@@ -11,6 +13,43 @@ as_of as (
     select * from {{ ref('int_as_of_month_resolved') }}
 
 ),
+
+{% if is_incremental() -%}
+context_start as (
+
+    -- Incremental run: the window's months, plus the month before it, whose MRR is the starting MRR of
+    -- the window's first month (and whose active customers may churn in it).
+    select {{ add_months(incremental_window_start(), -1) }} as context_start_month
+
+),
+
+customer_months as (
+
+    select all_customer_months.*
+
+    from all_customer_months
+    cross join context_start
+    where all_customer_months.month >= context_start.context_start_month
+
+),
+
+customers_seen_before as (
+
+    -- Customers with MRR before that: their first month in the window is a reactivation, not new.
+    select distinct all_customer_months.customer_id
+
+    from all_customer_months
+    cross join context_start
+    where all_customer_months.month < context_start.context_start_month
+
+),
+{%- else -%}
+    customer_months as (
+
+        select * from all_customer_months
+
+    ),
+{%- endif %}
 
 sequenced as (
 
@@ -31,16 +70,29 @@ active_months as (
 
     -- Months with MRR: starting MRR is last month's, or 0 when last month had none.
     select
-        customer_id,
-        month,
+        sequenced.customer_id,
+        sequenced.month,
         case
-            when previous_active_month = {{ add_months('month', -1) }} then previous_active_mrr
+            when
+                sequenced.previous_active_month = {{ add_months('sequenced.month', -1) }}
+                then sequenced.previous_active_mrr
             else 0
         end as starting_mrr,
-        mrr as ending_mrr,
-        previous_active_month is not null as had_mrr_before
+        sequenced.mrr as ending_mrr,
+        {% if is_incremental() -%}
+        (
+            sequenced.previous_active_month is not null
+            or customers_seen_before.customer_id is not null
+        ) as had_mrr_before
+        {%- else -%}
+            sequenced.previous_active_month is not null as had_mrr_before
+        {%- endif %}
 
     from sequenced
+    {% if is_incremental() -%}
+    left join customers_seen_before
+        on sequenced.customer_id = customers_seen_before.customer_id
+    {%- endif %}
 
 ),
 
@@ -73,6 +125,22 @@ customer_month_pairs as (
 
 ),
 
+{% if is_incremental() -%}
+pairs_in_window as (
+
+    -- The context month only informed the window; its own rows are kept from the earlier build.
+    select * from customer_month_pairs
+    where month >= {{ incremental_window_start() }}
+
+),
+{%- else -%}
+    pairs_in_window as (
+
+        select * from customer_month_pairs
+
+    ),
+{%- endif %}
+
 classified as (
 
     -- Order matters only in that a row with no starting MRR is new or a reactivation, and a row with no
@@ -91,7 +159,7 @@ classified as (
             else 'retained'
         end as movement_type
 
-    from customer_month_pairs
+    from pairs_in_window
 
 ),
 

@@ -1,8 +1,15 @@
+{{ config(**incremental_month_config('period_end_month')) }}
+
 with
 
 customer_months as (
 
     select * from {{ ref('int_customer_months_aggregated') }}
+    {% if is_incremental() -%}
+        -- Incremental run: only start months of periods that can end in the window (and their ends).
+        where
+            month >= {{ add_months(incremental_window_start('period_end_month'), -1 * (var('nrr_period_months') | max)) }}
+    {%- endif %}
 
 ),
 
@@ -40,7 +47,13 @@ members_in_window as (
 
     from cohort_members
     cross join as_of
-    where cohort_members.period_end_month <= as_of.as_of_month
+    where
+        cohort_members.period_end_month <= as_of.as_of_month
+    {% if is_incremental() -%}
+        -- Incremental run: periods ending in the look-back window (both month ends of an older period
+        -- are older than the window, so its row cannot have changed).
+        and cohort_members.period_end_month >= {{ incremental_window_start('period_end_month') }}
+        {%- endif %}
 
 ),
 

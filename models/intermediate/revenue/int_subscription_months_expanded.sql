@@ -1,3 +1,5 @@
+{{ config(**incremental_month_config()) }}
+
 with
 
 periods as (
@@ -40,7 +42,15 @@ paid_periods_in_window as (
         customer_id,
         start_date,
         mrr,
-        first_month_in_force,
+        {% if is_incremental() -%}
+        -- Incremental run: only the look-back window's months are recomputed.
+        case
+            when first_month_in_force < {{ incremental_window_start() }} then {{ incremental_window_start() }}
+            else first_month_in_force
+        end as first_month_in_force,
+        {%- else -%}
+            first_month_in_force,
+        {%- endif %}
         case
             when last_month_in_force is null or last_month_in_force > as_of_month then as_of_month
             else last_month_in_force

@@ -1,0 +1,81 @@
+{#-
+    Incremental monthly runs. The heavy month-keyed models (subscription-months, customer-months,
+    movements, cohort comparisons) are `incremental`: a run recomputes only the look-back window, the
+    months from (as-of month - var incremental_lookback_months) through the as-of month, replaces
+    those months in the table, and keeps every older month as built before. `--full-refresh` (and
+    the first build) computes everything. See README "Performance" and DECISIONLOG "Scale".
+-#}
+
+{% macro incremental_window_start(month_column='month') -%}
+    {#- The first month an incremental run recomputes, as a scalar subquery (a date): the as-of month
+        minus incremental_lookback_months, or the month after the table's last month if that is
+        earlier (a skipped monthly run leaves no hole). Months before it are kept; a change dated
+        before it needs a --full-refresh. Only for incremental runs: it reads {{ this }}. -#}
+    (
+        select
+            case
+                when built.next_month < {{ lookback_start('as_of.as_of_month') }} then built.next_month
+                else {{ lookback_start('as_of.as_of_month') }}
+            end
+        from {{ ref('int_as_of_month_resolved') }} as as_of
+        cross join (
+            select {{ add_months('max(' ~ month_column ~ ')', 1) }} as next_month from {{ this }}
+        ) as built
+    )
+{%- endmacro %}
+
+
+{% macro lookback_start(as_of_month) -%}
+    {#- The first month of the look-back window, given the as-of month (a date expression). -#}
+    {{ add_months(as_of_month, -1 * (var('incremental_lookback_months') | int)) }}
+{%- endmacro %}
+
+
+{% macro incremental_month_config(month_column='month') %}
+    {#-
+        The incremental settings of a month-keyed model, per engine:
+        DuckDB: our `replace_window` strategy (below): delete every row of the window, insert the
+          recomputed rows. Unlike delete+insert on a unique key, it also drops rows that disappeared
+          (a backdated churn removes a customer-month).
+        Spark: `insert_overwrite` of month partitions (dbt-spark rejects delete+insert, and merge
+          needs Delta). It replaces the partitions present in the new rows.
+    -#}
+    {%- if target.type == 'spark' -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'insert_overwrite',
+            'partition_by': [month_column],
+        }) }}
+    {%- else -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'replace_window',
+            'incremental_predicates': [month_column ~ ' >= ' ~ '__window_start__'],
+        }) }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro get_incremental_replace_window_sql(arg_dict) %}
+    {#-
+        Custom incremental strategy (DuckDB): replace the look-back window. The model's
+        incremental_predicates name the month column compared with the window start
+        (`month >= __window_start__`); the start is resolved here, when the model runs.
+    -#}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set predicates = arg_dict['incremental_predicates'] or [] -%}
+    {%- if predicates | length == 0 -%}
+        {{ exceptions.raise_compiler_error('replace_window needs incremental_predicates naming the month column') }}
+    {%- endif -%}
+    delete from {{ target }}
+    where
+        {% for predicate in predicates -%}
+        {{ predicate | replace('__window_start__', incremental_window_start(predicate.split()[0])) }}
+        {{- ' and ' if not loop.last }}
+        {% endfor %};
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ source }}
+{% endmacro %}

@@ -1,0 +1,298 @@
+"""Benchmark: the full harness build against a hand-tuned DuckDB script, and an incremental run.
+
+    python scripts/bench.py [--sizes 10000,100000,1000000] [--months 60] [--seed 42]
+                            [--scratch DIR] [--out docs/performance]
+
+For each size (customers) it generates the billing export with scripts/generate_demo_data.py
+(Parquet, cached in the scratch folder per size, months and seed), and measures, each in a child
+process (wall time, and peak RSS of the largest process from wait4):
+
+  baseline     scripts/bench_baseline.sql run with DuckDB's Python API into a fresh file: the five
+               core marts, no dbt, no tests;
+  full build   `nrr.py build --full-refresh` of the data cut one month before its end: dbt build
+               of every model, data test and unit test, then publish (write-audit-publish);
+  incremental  `nrr.py build` of the whole data (one month more) on that warehouse: copy of the
+               published file, incremental dbt build with the default look-back window, publish.
+
+On the smallest size it checks that the baseline's marts equal dbt's, so the comparison is honest.
+Prints a table and writes it to <out>.md and <out>.csv (out defaults to docs/performance).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+GENERATOR = PROJECT_DIR / "scripts" / "generate_demo_data.py"
+HARNESS = PROJECT_DIR / "scripts" / "nrr.py"
+BASELINE_SQL = PROJECT_DIR / "scripts" / "bench_baseline.sql"
+CORE_MARTS = {
+    "fct_mrr_movements": ["customer_id", "month"],
+    "mrr_bridge_monthly": ["month"],
+    "nrr_by_period": ["period_end_month", "period_months", "segment"],
+    "cohort_retention": ["cohort_month", "months_since_start"],
+    "dim_customers": ["customer_id"],
+}
+MIB = 1024 * 1024
+
+
+def cut_snapshot(source: Path, target: Path, as_of_month: str) -> Path:
+    """The billing export as it looked at the end of `as_of_month` (YYYY-MM): periods starting later
+    are not there yet, and an end date after that month was not known yet (the period is open)."""
+    target.mkdir(parents=True, exist_ok=True)
+    month_end = f"(date '{as_of_month}-01' + interval 1 month - interval 1 day)"
+    with duckdb.connect() as con:
+        con.execute(
+            f"""copy (
+                select * replace (
+                    case when end_date > {month_end} then null else end_date end as end_date
+                )
+                from read_parquet('{source}/subscriptions.parquet')
+                where start_date <= {month_end}
+            ) to '{target}/subscriptions.parquet' (format parquet)"""
+        )
+        for table in ("customers", "fx_rates"):
+            con.execute(
+                f"copy (select * from read_parquet('{source}/{table}.parquet')) "
+                f"to '{target}/{table}.parquet' (format parquet)"
+            )
+    return target
+
+
+def measured(command: list[str], log: Path) -> tuple[float, float]:
+    """Run `command` (output to `log`); (wall seconds, peak RSS MiB of its largest process)."""
+    started = time.perf_counter()
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"bench: {' '.join(command)} failed; see {log}")
+    return wall, usage.ru_maxrss * 1024 / MIB  # ru_maxrss is in KiB on Linux
+
+
+def run_baseline(data_dir: Path, database: Path) -> None:
+    """The baseline script into a fresh DuckDB file (runs in a child process of the benchmark)."""
+    database.unlink(missing_ok=True)
+    sql = BASELINE_SQL.read_text().replace("${DATA_DIR}", str(data_dir))
+    with duckdb.connect(str(database)) as con:
+        con.execute(f"set memory_limit = '{os.environ.get('NRR_DUCKDB_MEMORY_LIMIT', '3GB')}'")
+        con.execute(sql)
+        con.execute("checkpoint")
+
+
+def generated(scratch: Path, customers: int, months: int, seed: int) -> Path:
+    """The generated export for this size (cached)."""
+    out = scratch / f"data-{customers}-m{months}-s{seed}"
+    if not (out / "subscriptions.parquet").exists():
+        subprocess.run(
+            [sys.executable, str(GENERATOR), "--customers", str(customers), "--months",
+             str(months), "--seed", str(seed), "--format", "parquet", "--out", str(out),
+             "--prefix", ""],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    return out
+
+
+def count(sql: str) -> int:
+    with duckdb.connect() as con:
+        return con.execute(sql).fetchone()[0]
+
+
+def marts_differ(baseline: Path, warehouse: Path) -> list[str]:
+    """Core marts whose rows differ between the baseline file and the dbt warehouse."""
+    differing = []
+    for mart in CORE_MARTS:
+        tables = []
+        for database in (baseline, warehouse):
+            with duckdb.connect(str(database), read_only=True) as con:
+                result = con.execute(f"select * from marts.{mart}")
+                names = [d[0] for d in result.description]
+                tables.append((names, sorted(result.fetchall(), key=repr)))
+        (names_a, rows_a), (names_b, rows_b) = tables
+        same = names_a == names_b and len(rows_a) == len(rows_b)
+        for row_a, row_b in zip(rows_a, rows_b, strict=False) if same else []:
+            for a, b in zip(row_a, row_b, strict=True):
+                if isinstance(a, float) and isinstance(b, float):
+                    same &= abs(a - b) <= 1e-9 * max(1.0, abs(a))
+                else:
+                    same &= (Decimal(a) == Decimal(b)) if isinstance(a, int) else a == b
+        if not same:
+            differing.append(mart)
+    return differing
+
+
+def bench_size(customers: int, args: argparse.Namespace) -> dict:
+    scratch = args.scratch / f"run-{customers}"
+    scratch.mkdir(parents=True, exist_ok=True)
+    data = generated(args.scratch, customers, args.months, args.seed)
+    subscriptions = f"read_parquet('{data}/subscriptions.parquet')"
+    last_month = count(f"select strftime(max(start_date), '%Y-%m') from {subscriptions}")
+    previous_month = (dt.date.fromisoformat(last_month + "-01") - dt.timedelta(days=1)).strftime(
+        "%Y-%m"
+    )
+    snapshot = cut_snapshot(data, scratch / f"snapshot-{previous_month}", previous_month)
+    rows_in = count(f"select count(*) from read_parquet('{snapshot}/subscriptions.parquet')")
+    rows_next = count(f"select count(*) from read_parquet('{data}/subscriptions.parquet')")
+    print(f"== {customers:,} customers: {rows_in:,} subscription rows", flush=True)
+
+    baseline_db = scratch / "baseline.duckdb"
+    base_s, base_rss = measured(
+        [sys.executable, __file__, "_baseline", str(snapshot), str(baseline_db)],
+        scratch / "baseline.log",
+    )
+    print(f"   baseline    {base_s:8.1f} s  {base_rss:7.0f} MiB", flush=True)
+
+    warehouse = scratch / "nrr.duckdb"
+    for leftover in scratch.glob("nrr.duckdb*"):
+        leftover.unlink()
+    target = scratch / "target"
+    harness = [sys.executable, str(HARNESS), "build", "--warehouse", str(warehouse)]
+    full_s, full_rss = measured(
+        [*harness, "--data-dir", str(snapshot), "--full-refresh"], scratch / "full.log"
+    )
+    timings = node_timings(PROJECT_DIR / "target" / "run_results.json", target / "full")
+    ratio = full_s / base_s
+    print(f"   full build  {full_s:8.1f} s  {full_rss:7.0f} MiB  {ratio:5.2f} x", flush=True)
+
+    differing = None
+    if args.check:
+        differing = marts_differ(baseline_db, warehouse)
+        verdict = differing or "yes"
+        print(f"   marts equal to the baseline: {verdict}", flush=True)
+
+    inc_s, inc_rss = measured([*harness, "--data-dir", str(data)], scratch / "incremental.log")
+    node_timings(PROJECT_DIR / "target" / "run_results.json", target / "incremental")
+    mode = json.loads((scratch / "nrr.duckdb.runs.jsonl").read_text().splitlines()[-1])["mode"]
+    assert mode == "incremental", mode
+    print(f"   incremental {inc_s:8.1f} s  {inc_rss:7.0f} MiB  {100 * inc_s / full_s:5.1f} %")
+    print("   heaviest dbt nodes (full build): " + ", ".join(f"{n} {s:.1f}s" for n, s in timings))
+    return {
+        "customers": customers,
+        "subscription_rows": rows_in,
+        "subscription_rows_incremental": rows_next,
+        "as_of_full": previous_month,
+        "as_of_incremental": last_month,
+        "baseline_s": round(base_s, 2),
+        "baseline_peak_rss_mib": round(base_rss),
+        "full_build_s": round(full_s, 2),
+        "full_build_peak_rss_mib": round(full_rss),
+        "full_build_rows_per_s": round(rows_in / full_s),
+        "baseline_rows_per_s": round(rows_in / base_s),
+        "ratio_to_baseline": round(full_s / base_s, 2),
+        "incremental_s": round(inc_s, 2),
+        "incremental_peak_rss_mib": round(inc_rss),
+        "incremental_pct_of_full": round(100 * inc_s / full_s, 1),
+        "marts_equal_baseline": "" if differing is None else ("yes" if not differing else "NO"),
+        "warehouse_mib": round(warehouse.stat().st_size / MIB),
+    }
+
+
+def node_timings(run_results: Path, keep: Path, top: int = 5) -> list[tuple[str, float]]:
+    """Keep dbt's run_results.json of the last run; its `top` slowest nodes."""
+    keep.mkdir(parents=True, exist_ok=True)
+    text = run_results.read_text()
+    (keep / "run_results.json").write_text(text)
+    results = json.loads(text)["results"]
+    ranked = sorted(results, key=lambda r: -r["execution_time"])[:top]
+    return [(r["unique_id"].split(".")[-1][:60], r["execution_time"]) for r in ranked]
+
+
+def write_results(results: list[dict], out: Path, notes: list[str]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.with_suffix(".csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(results[0]))
+        writer.writeheader()
+        writer.writerows(results)
+    lines = [
+        "# Performance",
+        "",
+        "Written by `python scripts/bench.py`; the raw figures are in `performance.csv`.",
+        "",
+        "| customers | subscription rows | baseline s | baseline RSS MiB | full build s "
+        "| full RSS MiB | rows/s (full) | full / baseline | incremental s | incremental RSS MiB "
+        "| incremental / full |",
+        "|" + "---:|" * 11,
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['customers']:,} | {r['subscription_rows']:,} | {r['baseline_s']:.1f} "
+            f"| {r['baseline_peak_rss_mib']:,} | {r['full_build_s']:.1f} "
+            f"| {r['full_build_peak_rss_mib']:,} | {r['full_build_rows_per_s']:,} "
+            f"| {r['ratio_to_baseline']:.2f} x | {r['incremental_s']:.1f} "
+            f"| {r['incremental_peak_rss_mib']:,} | {r['incremental_pct_of_full']:.1f} % |"
+        )
+    lines += ["", *notes, ""]
+    out.with_suffix(".md").write_text("\n".join(lines))
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", default="10000,100000,1000000", help="customers, comma-separated"
+    )
+    parser.add_argument("--months", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--scratch", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "nrr-bench"
+    )
+    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "docs" / "performance")
+    args = parser.parse_args(argv)
+    args.sizes = [int(size) for size in args.sizes.split(",")]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_baseline"]:
+        run_baseline(Path(argv[1]), Path(argv[2]))
+        return 0
+    args = parse_args(argv)
+    args.scratch = args.scratch.resolve()
+    load_before = os.getloadavg()
+    results = []
+    for number, size in enumerate(args.sizes):
+        args.check = number == 0  # the smallest size first: baseline and dbt must agree
+        results.append(bench_size(size, args))
+    load_after = os.getloadavg()
+    notes = [
+        f"Run {dt.datetime.now().astimezone().isoformat(timespec='minutes')} on {os.cpu_count()} "
+        f"cores ({platform.machine()}, Python {platform.python_version()}, DuckDB "
+        f"{duckdb.__version__}); load average {load_before[0]:.1f} before, "
+        f"{load_after[0]:.1f} after (the machine is shared: wall times are noisy, ratios "
+        "measured in the same run).",
+        f"Data: scripts/generate_demo_data.py, {args.months} months, seed {args.seed}; the "
+        "full build reads the export cut one month before its end, the incremental run the "
+        "whole export.",
+        f"Baseline marts equal dbt's on the {args.sizes[0]:,}-customer data: "
+        f"{results[0]['marts_equal_baseline']}.",
+    ]
+    by_size = {r["customers"]: r for r in results}
+    if 100_000 in by_size and 1_000_000 in by_size:
+        growth = by_size[1_000_000]["full_build_s"] / by_size[100_000]["full_build_s"]
+        base_growth = by_size[1_000_000]["baseline_s"] / by_size[100_000]["baseline_s"]
+        notes.append(
+            f"Growth 1M / 100k: full build {growth:.1f} x, baseline {base_growth:.1f} x "
+            "(linear: 10)."
+        )
+    for note in notes:
+        print(note)
+    write_results(results, args.out, notes)
+    print(f"wrote {args.out.with_suffix('.md')} and {args.out.with_suffix('.csv')}")
+    return 0 if results[0]["marts_equal_baseline"] != "NO" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
