@@ -22,7 +22,10 @@ test-spark: $(SPARK_INSTALLED)  ## the demo and example 1 built on Spark (local 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check scripts tests
 	$(VENV)/bin/ruff format --check scripts tests
-	$(VENV)/bin/sqlfluff lint models tests analyses
+	@# Lint the full-build rendering: with a scratch warehouse path, is_incremental() is false. Against a
+	@# published warehouse the incremental branches render instead, indented differently, so the result
+	@# would depend on whether `make build` ran first.
+	NRR_WAREHOUSE=target/lint/nrr.duckdb $(VENV)/bin/sqlfluff lint models tests analyses
 
 # MetricFlow reads target/semantic_manifest.json, written by dbt parse. --skip-dw: no warehouse is needed
 # here (pytest validates against a built demo warehouse too). mf's own `dbt debug` gets a scratch
