@@ -25,6 +25,7 @@ lint: $(INSTALLED)
 	@# Lint the full-build rendering: with a scratch warehouse path, is_incremental() is false. Against a
 	@# published warehouse the incremental branches render instead, indented differently, so the result
 	@# would depend on whether `make build` ran first.
+	mkdir -p target/lint
 	NRR_WAREHOUSE=target/lint/nrr.duckdb $(VENV)/bin/sqlfluff lint models tests analyses
 
 # MetricFlow reads target/semantic_manifest.json, written by dbt parse. --skip-dw: no warehouse is needed
