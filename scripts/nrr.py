@@ -183,31 +183,6 @@ def dbt_process(
     return DbtRun(returncode, read_run_results(target, started))
 
 
-def run_dbt(
-    args: list[str],
-    warehouse: Path,
-    data_dir: Path | None,
-    target_path: Path | None = None,
-    quiet: bool = False,
-) -> Path:
-    """Run one dbt command on the project; return its target dir. HarnessError on failure."""
-    target = target_path or PROJECT_DIR / "target"
-    run = dbt_process(args, warehouse, data_dir, target, quiet)
-    if run.returncode != 0:
-        raise HarnessError(f"dbt {args[0]} failed{failed_nodes(target)}")
-    return target
-
-
-def failed_nodes(target: Path) -> str:
-    """': a, b' naming the models and tests that did not pass in the last run, if known."""
-    results_file = target / "run_results.json"
-    if not results_file.exists():
-        return ""
-    results = json.loads(results_file.read_text())["results"]
-    failed = [r["unique_id"] for r in results if r["status"] in FAILED_STATUSES]
-    return (": " + ", ".join(failed)) if failed else ""
-
-
 def read_run_results(target: Path, since: float) -> list[dict]:
     """The node results dbt wrote in `target`, if it wrote them after `since` (else [])."""
     results_file = target / "run_results.json"
