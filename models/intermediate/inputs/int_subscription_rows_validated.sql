@@ -31,10 +31,37 @@ rates as (
 
 ),
 
-keyed as (
+repeated_keys as (
 
-    -- The key of a period is subscription_id + start_date. Rows sharing a key are exact duplicates
-    -- (collapsed to one) or conflicting duplicates (all rejected).
+    -- Keys (subscription_id + start_date as written) on more than one row: few, so the copies are
+    -- told apart only among them, not by a window over every row.
+    select
+        subscription_id,
+        start_date_text
+
+    from subscriptions
+    where subscription_id is not null and start_date_text is not null
+    group by subscription_id, start_date_text
+    having count(*) > 1
+
+),
+
+repeated_key_rows as (
+
+    select subscriptions.*
+
+    from subscriptions
+    inner join repeated_keys
+        on
+            subscriptions.subscription_id = repeated_keys.subscription_id
+            and subscriptions.start_date_text = repeated_keys.start_date_text
+
+),
+
+repeated_key_rows_compared as (
+
+    -- Rows sharing a key are exact duplicates (collapsed to one) or conflicting duplicates (all
+    -- rejected).
     select
         *,
         min(raw_values) over (partition by subscription_id, start_date_text)
@@ -44,7 +71,28 @@ keyed as (
             partition by subscription_id, start_date_text, raw_values order by raw_values
         ) as copy_number
 
+    from repeated_key_rows
+
+),
+
+keyed as (
+
+    -- The key of a period is subscription_id + start_date.
+    select
+        subscriptions.*,
+        false as has_conflicting_duplicate,
+        1 as copy_number
+
     from subscriptions
+    left join repeated_keys
+        on
+            subscriptions.subscription_id = repeated_keys.subscription_id
+            and subscriptions.start_date_text = repeated_keys.start_date_text
+    where repeated_keys.subscription_id is null
+
+    union all
+
+    select * from repeated_key_rows_compared
 
 ),
 
@@ -97,39 +145,32 @@ converted as (
 
 ),
 
-overlap_checked as (
-
-    -- Among rows valid so far, a period that starts before an earlier-starting period of the same
-    -- subscription has ended overlaps it: the later-starting row is rejected.
-    select
-        *,
-        max(coalesce(end_date, cast('9999-12-31' as date))) over (
-            partition by subscription_id
-            order by start_date
-            rows between unbounded preceding and 1 preceding
-        ) > start_date as overlaps_earlier_period
-
-    from converted
-    where value_reason_code is null and not is_collapsed_copy
-
-),
-
 reasoned as (
 
+    -- Among rows valid so far, a period that starts before an earlier-starting period of the same
+    -- subscription has ended overlaps it: the later-starting row is rejected. Rows not valid so far
+    -- take no part (their end date counts as null, which max() skips).
     select
-        converted.*,
+        *,
         case
-            when converted.is_collapsed_copy then null
-            when overlap_checked.overlaps_earlier_period then 'overlapping_period'
-            else converted.value_reason_code
+            when is_collapsed_copy then null
+            when
+                value_reason_code is null
+                and max(
+                    case
+                        when value_reason_code is null and not is_collapsed_copy
+                            then coalesce(end_date, cast('9999-12-31' as date))
+                    end
+                ) over (
+                    partition by subscription_id
+                    order by start_date
+                    rows between unbounded preceding and 1 preceding
+                ) > start_date
+                then 'overlapping_period'
+            else value_reason_code
         end as reason_code
 
     from converted
-    left join overlap_checked
-        on
-            converted.subscription_id = overlap_checked.subscription_id
-            and converted.start_date_text = overlap_checked.start_date_text
-            and not converted.is_collapsed_copy
 
 ),
 
@@ -151,7 +192,8 @@ final as (
         rate_to_reporting,
         mrr,
         reason_code,
-        raw_values,
+        -- The row as given, kept for rows not used (the audit trail); a used row is its typed columns.
+        case when is_collapsed_copy or reason_code is not null then raw_values end as raw_values,
         case
             when is_collapsed_copy then 'collapsed'
             when reason_code is not null then 'rejected'
