@@ -1,15 +1,8 @@
-{{ config(**incremental_month_config('period_end_month')) }}
-
 with
 
 customer_months as (
 
     select * from {{ ref('int_customer_months_aggregated') }}
-    {% if is_incremental() -%}
-        -- Incremental run: only start months of periods that can end in the window (and their ends).
-        where
-            month >= {{ add_months(incremental_window_start('period_end_month'), -1 * (var('nrr_period_months') | max)) }}
-    {%- endif %}
 
 ),
 
@@ -41,7 +34,7 @@ cohort_members as (
 
 ),
 
-members_in_window as (
+members_ended_by_as_of as (
 
     select cohort_members.*
 
@@ -49,29 +42,24 @@ members_in_window as (
     cross join as_of
     where
         cohort_members.period_end_month <= as_of.as_of_month
-    {% if is_incremental() -%}
-        -- Incremental run: periods ending in the look-back window (both month ends of an older period
-        -- are older than the window, so its row cannot have changed).
-        and cohort_members.period_end_month >= {{ incremental_window_start('period_end_month') }}
-        {%- endif %}
 
 ),
 
 compared as (
 
     select
-        members_in_window.customer_id,
-        members_in_window.period_months,
-        members_in_window.period_start_month,
-        members_in_window.period_end_month,
-        members_in_window.starting_mrr,
+        members_ended_by_as_of.customer_id,
+        members_ended_by_as_of.period_months,
+        members_ended_by_as_of.period_start_month,
+        members_ended_by_as_of.period_end_month,
+        members_ended_by_as_of.starting_mrr,
         cast(coalesce(end_months.mrr, 0) as {{ type_money() }}) as ending_mrr
 
-    from members_in_window
+    from members_ended_by_as_of
     left join customer_months as end_months
         on
-            members_in_window.customer_id = end_months.customer_id
-            and members_in_window.period_end_month = end_months.month
+            members_ended_by_as_of.customer_id = end_months.customer_id
+            and members_ended_by_as_of.period_end_month = end_months.month
 
 ),
 

@@ -1,5 +1,3 @@
-{{ config(**incremental_month_config()) }}
-
 with
 
 periods as (
@@ -35,22 +33,14 @@ months_in_force as (
 
 ),
 
-paid_periods_in_window as (
+paid_periods_cut_at_as_of as (
 
     select
         subscription_id,
         customer_id,
         start_date,
         mrr,
-        {% if is_incremental() -%}
-        -- Incremental run: only the look-back window's months are recomputed.
-        case
-            when first_month_in_force < {{ incremental_window_start() }} then {{ incremental_window_start() }}
-            else first_month_in_force
-        end as first_month_in_force,
-        {%- else -%}
-            first_month_in_force,
-        {%- endif %}
+        first_month_in_force,
         case
             when last_month_in_force is null or last_month_in_force > as_of_month then as_of_month
             else last_month_in_force
@@ -70,7 +60,7 @@ expanded as (
         {{ explode_months('first_month_in_force', 'last_reported_month') }} as month
 
     -- Each period is expanded over its own months only: the cost grows with active months.
-    from paid_periods_in_window
+    from paid_periods_cut_at_as_of
     where first_month_in_force <= last_reported_month
 
 ),
