@@ -8,7 +8,7 @@ months as (
 
 movements as (
 
-    select * from {{ ref('fct_mrr_movements') }}
+    select * from {{ ref('int_mrr_movements_classified') }}
 
 ),
 

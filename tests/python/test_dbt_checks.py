@@ -68,9 +68,10 @@ def corrupted_copy(example_warehouse, name: str, statement: str) -> Path:
         ),
         (
             "duplicate_movement",
-            "insert into marts.fct_mrr_movements select * from marts.fct_mrr_movements limit 1",
-            "fct_mrr_movements",
-            "unique_key_combination_fct_mrr_movements",
+            "insert into intermediate.int_mrr_movements_classified "
+            "select * from intermediate.int_mrr_movements_classified limit 1",
+            "int_mrr_movements_classified",
+            "unique_key_combination_int_mrr_movements_classified",
         ),
         (
             "empty_mart",
@@ -80,8 +81,9 @@ def corrupted_copy(example_warehouse, name: str, statement: str) -> Path:
         ),
         (
             "movements_off_bridge",
-            "update marts.fct_mrr_movements set expansion_mrr = expansion_mrr + 1, "
-            "ending_mrr = ending_mrr + 1 where movement_type = 'expansion'",
+            "update intermediate.int_mrr_movements_classified "
+            "set expansion_mrr = expansion_mrr + 1, ending_mrr = ending_mrr + 1 "
+            "where movement_type = 'expansion'",
             "assert_movements_sum_to_bridge",
             "assert_movements_sum_to_bridge",
         ),

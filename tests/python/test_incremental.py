@@ -22,10 +22,8 @@ sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 import bench
 
 INCREMENTAL_MODELS = [
-    "intermediate.int_subscription_months_expanded",
     "intermediate.int_customer_months_aggregated",
     "intermediate.int_mrr_movements_classified",
-    "intermediate.int_retention_cohorts_compared",
 ]
 
 
