@@ -12,7 +12,7 @@ dbt does all the modelling. This script only chooses the inputs and the warehous
     python scripts/nrr.py report [--warehouse PATH] [--out FILE]
 
 `build` is a write-audit-publish run, safe while BI tools read the published file:
-write: `dbt build` into a new file next to the published one (`nrr.duckdb.building-<pid>`), never
+write: `dbt build` into a new file next to the published one (`nrr.duckdb.building`), never
 the published file itself; audit: every dbt data and unit test runs against that new file, and any
 error-severity failure stops the run there; publish: only then the new file atomically replaces the
 published one (a rename within its folder). One build per warehouse at a time (`nrr.duckdb.lock`);

@@ -3,7 +3,7 @@
 Next to the published warehouse `DIR/nrr.duckdb` a build uses:
 
     DIR/nrr.duckdb.lock             held while a build runs: JSON with the holder's pid, host, start
-    DIR/nrr.duckdb.building-<pid>   the file the build writes and audits (plus DuckDB's `.wal`)
+    DIR/nrr.duckdb.building         the file the build writes and audits (plus DuckDB's `.wal`)
     DIR/nrr.duckdb.failed           a failed build's file, kept only with `build --keep-failed`
     DIR/nrr.duckdb.runs.jsonl       the run log: one JSON line per run, appended
 
@@ -40,10 +40,11 @@ def lock_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".lock")
 
 
-def staging_path(warehouse: Path, pid: int | None = None) -> Path:
-    """The file this run writes: unique per run, in the published file's folder (same file system,
-    so publishing is a rename)."""
-    return warehouse.with_name(f"{warehouse.name}.building-{pid or os.getpid()}")
+def staging_path(warehouse: Path) -> Path:
+    """The file a build writes, in the published file's folder (same file system, so publishing is
+    a rename). The same name every run: only the lock holder writes it, and a stable path keeps the
+    dbt profile unchanged between runs, so dbt can parse the project partially (DECISIONLOG)."""
+    return warehouse.with_name(f"{warehouse.name}.building")
 
 
 def failed_path(warehouse: Path) -> Path:
@@ -153,7 +154,9 @@ def remove_leftovers(warehouse: Path) -> list[str]:
     """Remove staging files of earlier builds that died. Call only while holding the lock: then no
     other build of this warehouse is running, so every staging file is a leftover."""
     notes = []
-    for leftover in sorted(warehouse.parent.glob(warehouse.name + ".building-*")):
+    # `.building*`: the file, its .wal and DuckDB's spill folder (and `.building-<pid>` files of
+    # earlier versions of this harness).
+    for leftover in sorted(warehouse.parent.glob(warehouse.name + ".building*")):
         if leftover.is_dir():  # DuckDB's spill folder (<file>.tmp) of a build that was killed
             shutil.rmtree(leftover, ignore_errors=True)
         else:

@@ -107,9 +107,9 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def staging_started(warehouse: Path, pid: int) -> bool:
-    """The build with this pid has begun writing its file."""
-    staging = wap.staging_path(warehouse, pid)
+def staging_started(warehouse: Path) -> bool:
+    """A build has begun writing its file."""
+    staging = wap.staging_path(warehouse)
     return staging.exists() and staging.stat().st_size > 0
 
 
@@ -223,7 +223,7 @@ def killed_then_rebuilt(tmp_path_factory, demo_warehouse) -> dict:
     warehouse = published(tmp, demo_warehouse)
     before = sha256(warehouse)
     victim = start_build(warehouse, tmp)
-    wait_for(lambda: staging_started(warehouse, victim.pid), 90, "the build to start writing")
+    wait_for(lambda: staging_started(warehouse), 90, "the build to start writing")
     time.sleep(0.5)
     victim.send_signal(signal.SIGKILL)
     victim.wait()
@@ -248,19 +248,20 @@ def test_killed_build_leaves_published_intact_and_next_build_succeeds(killed_the
     warehouse, pid = run["warehouse"], run["victim_pid"]
     assert run["after_kill"]["sha"] == run["before"]
     # Killed half-way: its staging file and its lock file are left behind ...
-    files = set(run["after_kill"]["files"]) - {f"nrr.duckdb.building-{pid}.wal"}
-    assert files == {f"nrr.duckdb.building-{pid}", "nrr.duckdb.lock"}
+    files = set(run["after_kill"]["files"]) - {"nrr.duckdb.building.wal"}
+    assert files == {"nrr.duckdb.building", "nrr.duckdb.lock"}
     assert run["lock_freed_after"] < 5
     # ... and the next build deals with both, says so, and publishes.
     rebuild = run["rebuild"]
     assert rebuild.returncode == 0, rebuild.stdout[-3000:] + rebuild.stderr
     assert f"stale lock {warehouse}.lock taken over" in rebuild.stdout
     assert f"pid {pid}" in rebuild.stdout
-    assert f"removed nrr.duckdb.building-{pid}, left over by an interrupted build" in rebuild.stdout
+    assert "removed nrr.duckdb.building, left over by an interrupted build" in rebuild.stdout
     assert leftovers(warehouse) == []
     record = run_log(warehouse)[-1]
     assert record["result"] == "published"
-    assert any(f"building-{pid}" in note for note in record["notes"])
+    assert any("nrr.duckdb.building," in note for note in record["notes"])
+    assert any(f"pid {pid}" in note for note in record["notes"])
 
 
 def test_two_builds_of_the_same_data_give_identical_marts(killed_then_rebuilt, demo_warehouse):
@@ -311,7 +312,7 @@ def test_sigterm_cleans_up_and_publishes_nothing(tmp_path, demo_warehouse):
     warehouse = published(tmp_path, demo_warehouse)
     before = sha256(warehouse)
     build = start_build(warehouse, tmp_path)
-    wait_for(lambda: staging_started(warehouse, build.pid), 90, "the build to start writing")
+    wait_for(lambda: staging_started(warehouse), 90, "the build to start writing")
     build.send_signal(signal.SIGTERM)
     assert build.wait(timeout=30) == 128 + signal.SIGTERM
     assert "interrupted by SIGTERM" in (tmp_path / "build.err").read_text()
@@ -323,7 +324,7 @@ def test_sigterm_cleans_up_and_publishes_nothing(tmp_path, demo_warehouse):
 
 def test_publish_refuses_to_land_on_a_foreign_write_ahead_log(tmp_path):
     """A .wal beside the published file belongs to it: replayed on a new file, it corrupts it."""
-    warehouse, staging = tmp_path / "nrr.duckdb", tmp_path / "nrr.duckdb.building-1"
+    warehouse, staging = tmp_path / "nrr.duckdb", tmp_path / "nrr.duckdb.building"
     warehouse.write_bytes(b"old")
     staging.write_bytes(b"new")
     wap.wal_path(warehouse).write_bytes(b"log")
