@@ -473,8 +473,9 @@ def export(warehouse: Path, out_dir: Path, file_format: str = "parquet") -> list
         tables = [
             row[0]
             for row in con.execute(
+                # Tables and views: fct_mrr_movements is a view (DECISIONLOG "Scale").
                 "select table_name from information_schema.tables "
-                "where table_schema = 'marts' and table_type = 'BASE TABLE' order by table_name"
+                "where table_schema = 'marts' order by table_name"
             ).fetchall()
         ]
         if not tables:

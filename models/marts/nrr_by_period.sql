@@ -35,8 +35,9 @@ members_with_segment as (
 
 aggregated as (
 
-    -- Every member counts once in its own segment and once in the company-wide segment 'All': two
-    -- grouping sets in one pass over the members (a union of the members with themselves cost double).
+    -- Every member counts once in its own segment and once in the company-wide segment 'All': the
+    -- rollup of segment gives both grouping sets in one pass over the members (a union of the
+    -- members with themselves cost double).
     select
         period_start_month,
         period_end_month,
@@ -51,10 +52,7 @@ aggregated as (
         cast(sum(ending_mrr) as {{ type_money() }}) as ending_mrr
 
     from members_with_segment
-    group by grouping sets (
-        (period_start_month, period_end_month, period_months, segment),
-        (period_start_month, period_end_month, period_months)
-    )
+    group by period_start_month, period_end_month, period_months, rollup(segment)
 
 ),
 

@@ -359,7 +359,8 @@ def test_duckdb_1x_reads_the_published_file(demo_warehouse):
         "import duckdb, sys\n"
         "con = duckdb.connect(sys.argv[1], read_only=True)\n"
         "print(duckdb.__version__, con.execute(\n"
-        "    'select count(*) from marts.nrr_by_period where nrr_pct > 0').fetchone()[0])\n"
+        "    'select count(*) from marts.nrr_by_period where nrr_pct > 0').fetchone()[0],\n"
+        "    con.execute('select count(*) from marts.fct_mrr_movements').fetchone()[0])\n"
     )
     process = subprocess.run(
         [os.environ["NRR_DUCKDB1_PYTHON"], "-c", script, str(demo_warehouse)],
@@ -368,9 +369,13 @@ def test_duckdb_1x_reads_the_published_file(demo_warehouse):
         check=False,
     )
     assert process.returncode == 0, process.stderr
-    version, count = process.stdout.split()
+    version, count, movements = process.stdout.split()
     assert version.startswith("1.")
     assert int(count) == rows(demo_warehouse, "select count(*) from marts.nrr_by_period")[0][0]
+    # fct_mrr_movements is a view: its SQL must bind in DuckDB 1.x too.
+    assert (
+        int(movements) == rows(demo_warehouse, "select count(*) from marts.fct_mrr_movements")[0][0]
+    )
 
 
 def test_export_writes_every_mart_as_parquet(tmp_path, demo_warehouse):
