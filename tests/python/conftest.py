@@ -13,12 +13,32 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 HARNESS = PROJECT_DIR / "scripts" / "nrr.py"
 GENERATOR = PROJECT_DIR / "scripts" / "generate_demo_data.py"
 EXAMPLES_DIR = PROJECT_DIR / "examples"
+DBT = Path(sys.executable).parent / "dbt"
 
 
 def run_harness(*args: str | Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """`python scripts/nrr.py ARGS` with this interpreter; output captured as text."""
     return subprocess.run(
         [sys.executable, str(HARNESS), *map(str, args)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def run_dbt(*args: str | Path, env: dict) -> subprocess.CompletedProcess:
+    """`dbt ARGS` on this project with its profiles.yml; output captured as text."""
+    return subprocess.run(
+        [
+            DBT,
+            *map(str, args),
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+        ],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import EXAMPLES_DIR, PROJECT_DIR, build, rows
-
-DBT = str(Path(sys.executable).parent / "dbt")
+from conftest import EXAMPLES_DIR, build, rows, run_dbt
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +23,7 @@ def example_warehouse(tmp_path_factory) -> tuple[Path, Path]:
 def dbt_test(warehouse: Path, select: str, target: Path) -> subprocess.CompletedProcess:
     """`dbt test --select SELECT` against a built warehouse, data from example 1."""
     env = dict(os.environ, NRR_WAREHOUSE=str(warehouse), NRR_DATA_DIR=str(EXAMPLES_DIR / "nrr_105"))
-    return subprocess.run(
-        [DBT, "test", "--select", select, "--profiles-dir", str(PROJECT_DIR),
-         "--project-dir", str(PROJECT_DIR), "--target-path", str(target)],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    return run_dbt("test", "--select", select, "--target-path", target, env=env)
 
 
 def corrupted_copy(example_warehouse, name: str, statement: str) -> Path:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from conftest import PROJECT_DIR, rows
+from conftest import rows, run_dbt
 
 PACKAGE = "nrr_warehouse"
 
@@ -20,16 +17,7 @@ def manifest(tmp_path_factory) -> dict:
     target = tmp_path_factory.mktemp("docs") / "target"
     env = {**os.environ, "NRR_WAREHOUSE": str(target / "unused.duckdb")}
     env.pop("NRR_DATA_DIR", None)
-    dbt = Path(sys.executable).parent / "dbt"
-    command = [dbt, "parse", "--project-dir", PROJECT_DIR, "--profiles-dir", PROJECT_DIR]
-    process = subprocess.run(
-        [*command, "--target-path", target],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    process = run_dbt("parse", "--target-path", target, env=env)
     assert process.returncode == 0, process.stdout[-3000:]
     return json.loads((target / "manifest.json").read_text())
 

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_DIR, rows
+from conftest import PROJECT_DIR, rows, run_dbt
 
 BIN = Path(sys.executable).parent
 
@@ -28,14 +28,7 @@ def mf_env(demo_warehouse, tmp_path_factory) -> dict:
     shutil.copy(demo_warehouse, warehouse)
     env = {**os.environ, "NRR_WAREHOUSE": str(warehouse), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
     env.pop("NRR_DATA_DIR", None)
-    parse = subprocess.run(
-        [BIN / "dbt", "parse", "--project-dir", PROJECT_DIR, "--profiles-dir", PROJECT_DIR],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    parse = run_dbt("parse", env=env)
     assert parse.returncode == 0, parse.stdout[-3000:]
     env["NRR_TEST_WAREHOUSE"] = str(warehouse)
     return env
