@@ -407,6 +407,7 @@ def build(
         if record["result"] == "published":  # the signal came after the rename
             error.published = warehouse
             record["message"] = f"{record['message']}; published, then {error}"
+            record["exit_code"] = 128 + error.signum  # what the process exits with
         else:
             record.update(result="interrupted", exit_code=128 + error.signum, message=str(error))
         raise

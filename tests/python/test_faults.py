@@ -196,7 +196,7 @@ def test_sigterm_at_the_rename_is_reported_truthfully(tmp_path, demo_warehouse, 
     assert rows(warehouse, "select max(month) from marts.mrr_bridge_monthly")[0][0].year == 2025
     assert bridge_months(warehouse) == 14  # example 1: 2023-12 to 2025-01, the new file
     record = run_log(warehouse)[-1]
-    assert record["result"] == "published"
+    assert (record["result"], record["exit_code"]) == ("published", 143)
     assert "published, then interrupted by SIGTERM" in record["message"]
     assert leftovers(warehouse) == []
 
