@@ -28,8 +28,11 @@ Exit codes:
   1  failure: a dbt model or test failed (build: nothing published, the published warehouse is
      byte-for-byte unchanged), an example missed its figure, or a file is missing
   2  bad arguments
-  3  build refused: another build holds this warehouse's lock
-  130, 143  build interrupted by SIGINT or SIGTERM (cleaned up, nothing published)
+  3  build refused: another build holds this warehouse's lock (export: another export
+     writes the same folder)
+  4  build refused: a process has the published file open read-write (nothing published)
+  130, 143  interrupted by SIGINT or SIGTERM: cleaned up; the last line and the run log say
+     whether the build had published (it had if the signal came after the rename)
 """
 
 from __future__ import annotations
@@ -43,15 +46,18 @@ import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import mart_export
 import warehouse_publish as wap
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +69,7 @@ SEGMENT_ORDER = ["All", "SMB", "Mid-Market", "Enterprise", "Unknown"]
 
 EXIT_FAILED = 1
 EXIT_LOCKED = 3
+EXIT_WRITER = 4
 # dbt result statuses that fail a run; "warn" (a warn-severity test) does not.
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 
@@ -83,12 +90,20 @@ class Locked(HarnessError):
     exit_code = EXIT_LOCKED
 
 
+class WriterPresent(HarnessError):
+    """A process has the published file open read-write: publishing over it is refused."""
+
+    exit_code = EXIT_WRITER
+
+
 class Interrupted(Exception):
-    """SIGINT or SIGTERM arrived; raised by the handler main() installs."""
+    """SIGINT or SIGTERM arrived; raised by the handler main() installs. `published` is set when
+    the build had already published (the signal came after the rename)."""
 
     def __init__(self, signum: int):
         super().__init__(f"interrupted by {signal.Signals(signum).name}")
         self.signum = signum
+        self.published: Path | None = None
 
 
 def warehouse_path(warehouse: str | None) -> Path:
@@ -110,6 +125,7 @@ class DbtRun:
 
     returncode: int
     results: list[dict] = field(default_factory=list)
+    output: list[str] = field(default_factory=list)  # the last lines dbt printed
 
     def named(self, statuses: set[str], kinds: tuple[str, ...] | None = None) -> list[str]:
         """unique_ids of the nodes with one of `statuses` (of resource types `kinds`, if given)."""
@@ -118,6 +134,13 @@ class DbtRun:
             for r in self.results
             if r["status"] in statuses and (kinds is None or r["unique_id"].startswith(kinds))
         ]
+
+    def message(self, unique_id: str) -> str:
+        """The first line of a node's message in run_results.json ('' if none)."""
+        for r in self.results:
+            if r["unique_id"] == unique_id and (r.get("message") or "").strip():
+                return " ".join(r["message"].split("\n")[:2]).strip()
+        return ""
 
 
 def dbt_process(
@@ -167,9 +190,8 @@ def dbt_process(
     try:
         assert process.stdout is not None
         for line in process.stdout:
-            if output is None:
-                kept.append(line)
-            else:
+            kept.append(line)
+            if output is not None:
                 output.feed(line)
         returncode = process.wait()
     finally:
@@ -180,7 +202,26 @@ def dbt_process(
             output.close()
     if returncode != 0 and quiet:
         print("".join(kept)[-6000:], file=sys.stderr)
-    return DbtRun(returncode, read_run_results(target, started))
+    return DbtRun(returncode, read_run_results(target, started), list(kept))
+
+
+def dbt_error_line(run: DbtRun) -> str:
+    """dbt's own reason for a failure no node result names, in one line: the error that follows
+    its "Encountered an error:" (e.g. `Compilation Error: .../subscriptions.csv (or .parquet):
+    required input file is missing`), else its last error line, else its exit code."""
+    lines = [ANSI.sub("", line).rstrip() for line in run.output]
+    starts = [i for i, line in enumerate(lines) if line.endswith("Encountered an error:")]
+    if starts:
+        block = [line.strip() for line in lines[starts[-1] + 1 :]]
+        block = [line for line in block if line and not line.startswith(">")]
+        if block:
+            kind = re.sub(r" in .*$", "", block[0])
+            detail = next((line for line in block[1:]), "")
+            return f"{kind}: {detail}" if detail and kind.endswith("Error") else block[0]
+    errors = [line for line in lines if re.search(r"\b(Error|error)\b", line)]
+    if errors:
+        return re.sub(r"^\d\d:\d\d:\d\d\s+", "", errors[-1]).strip()
+    return f"dbt exited with code {run.returncode} (details in logs/dbt.log)"
 
 
 def read_run_results(target: Path, since: float) -> list[dict]:
@@ -303,13 +344,24 @@ def build(
             lock = wap.WarehouseLock(warehouse).acquire()
         except wap.LockedError as error:
             raise Locked(str(error), "locked") from None
+        except OSError as error:  # a full disk, a read-only folder
+            raise HarnessError(os_error_text(error), "build_failed") from None
         try:
+            if (writer := wap.writer_pid(warehouse)) is not None:
+                # Checked again, and held off, while publishing; here it saves a doomed build.
+                raise WriterPresent(wap.writer_message(warehouse, writer), "publish_refused")
             record["notes"] = lock.notes + wap.remove_leftovers(warehouse)
             for note in record["notes"]:
                 say(note)
             staging = wap.staging_path(warehouse)
             try:
                 incremental = not full_refresh and warehouse.exists()
+                if incremental and wap.wal_path(warehouse).exists():
+                    # A stray log of a crashed writer: the file may not be what was audited.
+                    note = f"{wap.wal_path(warehouse).name} beside the published file: full build"
+                    record["notes"].append(note)
+                    say(note)
+                    incremental = False
                 record["mode"] = "incremental" if incremental else "full"
                 if incremental:
                     # The copy is part of an incremental run's cost; the published file is read.
@@ -317,23 +369,30 @@ def build(
                     try:
                         wap.copy_published(warehouse, staging)
                     except OSError as error:
-                        raise HarnessError(str(error), "build_failed") from None
+                        raise HarnessError(os_error_text(error), "build_failed") from None
                 record["message"] = write_and_audit(
                     staging, data_dir, as_of, target_path, quiet, lock.fd, record, say, incremental
                 )
-                try:
-                    wap.publish(staging, warehouse)
-                except OSError as error:
-                    raise HarnessError(str(error), "publish_failed") from None
+                # SIGINT and SIGTERM wait until the rename and the record agree: "published"
+                # in the record exactly when the new file is in place.
+                with deferred_signals():
+                    try:
+                        record["notes"] += wap.publish(staging, warehouse)
+                    except wap.WriterPresentError as error:
+                        raise WriterPresent(str(error), "publish_refused") from None
+                    except OSError as error:
+                        raise HarnessError(os_error_text(error), "publish_failed") from None
+                    record.update(result="published", exit_code=0)
             except BaseException:
                 if keep_failed and (kept := wap.keep_failed(staging, warehouse)):
                     say(f"kept the failed build's file for inspection: {kept}")
                 else:
                     wap.remove_database(staging)
                 raise
+            finally:
+                wap.remove_spill(staging)  # DuckDB's spill folder, on every way out
         finally:
             lock.release()
-        record.update(result="published", exit_code=0)
         say(
             f"published {warehouse} (atomic replace; connections opened before keep the previous "
             "version until they reconnect)"
@@ -345,16 +404,32 @@ def build(
         record.update(result=error.result, exit_code=error.exit_code, message=str(error))
         raise
     except Interrupted as error:
-        record.update(result="interrupted", exit_code=128 + error.signum, message=str(error))
+        if record["result"] == "published":  # the signal came after the rename
+            error.published = warehouse
+            record["message"] = f"{record['message']}; published, then {error}"
+            record["exit_code"] = 128 + error.signum  # what the process exits with
+        else:
+            record.update(result="interrupted", exit_code=128 + error.signum, message=str(error))
         raise
     except BaseException as error:
-        record.update(result="error", exit_code=EXIT_FAILED, message=repr(error))
+        record.update(
+            result="error",
+            exit_code=EXIT_FAILED,
+            message=repr(error),
+            traceback=traceback.format_exc(),
+        )
         raise
     finally:
         record["end"] = wap.now()
-        log = wap.append_run_log(warehouse, record)
-        if record["result"] != "published":
-            say(f"run logged in {log}")
+        with deferred_signals():
+            try:
+                log = wap.append_run_log(warehouse, record)
+            except OSError as error:
+                text = os_error_text(error)
+                print(f"nrr.py: {text}; this run ({record['result']}) is not logged", flush=True)
+            else:
+                if record["result"] != "published":
+                    say(f"run logged in {log}")
 
 
 def write_and_audit(
@@ -390,10 +465,11 @@ def write_and_audit(
     failed_tests = run.named(FAILED_STATUSES, tests)
     failed_models = [n for n in run.named(FAILED_STATUSES) if not n.startswith(tests)]
     if failed_models or (run.returncode != 0 and not failed_tests):
-        raise HarnessError(
-            "dbt build failed" + "".join(": " + ", ".join(failed_models + failed_tests)),
-            "build_failed",
-        )
+        named = failed_models + failed_tests
+        reason = ", ".join(named) if named else dbt_error_line(run)
+        if failed_models and (why := run.message(failed_models[0])):
+            reason += f" ({why})"  # e.g. DuckDB's "No space left on device"
+        raise HarnessError("dbt build failed: " + reason, "build_failed")
     if failed_tests:
         hint = (
             " (an incremental run keeps months before its look-back window: if the data changed "
@@ -413,8 +489,20 @@ def write_and_audit(
     verdict = f"audit passed: {len(passed)} tests against {staging.name}"
     if warned:
         verdict += f", {len(warned)} warned: " + ", ".join(warned)
+    checkpoint(staging)
     say(verdict)
     return verdict
+
+
+def checkpoint(database: Path) -> None:
+    """Fold the write-ahead log into the file, so it is complete without it (publish() refuses a
+    file with a log); HarnessError with DuckDB's reason (a full disk) if that fails."""
+    try:
+        with duckdb.connect(str(database)) as con:
+            con.execute("checkpoint")
+    except duckdb.Error as error:
+        reason = " ".join(str(error).split())
+        raise HarnessError(f"cannot checkpoint {database.name}: {reason}", "build_failed") from None
 
 
 def staging_stats(database: Path) -> dict:
@@ -459,40 +547,33 @@ def rejected_subscription_rows(con: duckdb.DuckDBPyConnection) -> int | None:
 
 
 def export(warehouse: Path, out_dir: Path, file_format: str = "parquet") -> list[tuple[str, int]]:
-    """Every table of schema `marts` as one file in `out_dir`; returns (file, rows) per table.
-
-    Reads the published file read-only in one connection, so the files are one consistent version
-    even if a build publishes meanwhile. Each file is written under a temporary name and renamed,
-    so a BI tool reading the folder never sees a half-written file.
-    """
-    if not warehouse.exists():
-        raise HarnessError(f"{warehouse}: no such warehouse (build it first)")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [
-            row[0]
-            for row in con.execute(
-                # Tables and views: fct_mrr_movements is a view (DECISIONLOG "Scale").
-                "select table_name from information_schema.tables "
-                "where table_schema = 'marts' order by table_name"
-            ).fetchall()
-        ]
-        if not tables:
-            raise HarnessError(f"{warehouse}: no table in schema marts")
-        for table in tables:
-            target = out_dir / f"{table}.{file_format}"
-            partial = out_dir / f".{table}.{file_format}.partial-{os.getpid()}"
-            try:
-                con.execute(
-                    f"copy marts.\"{table}\" to '{sql_text(partial)}' (format {file_format})"
-                )
-                os.replace(partial, target)
-            finally:
-                partial.unlink(missing_ok=True)
-            rows = con.execute(f'select count(*) from marts."{table}"').fetchone()[0]
-            written.append((target.name, rows))
+    """Every table of schema `marts` as one file in a new version folder of `out_dir`, then
+    `out_dir/current` switched to it (scripts/mart_export.py; README "Reading the warehouse");
+    returns (file, rows) per table, printing what it cleaned up and where it wrote."""
+    check_readable(warehouse)
+    try:
+        version, written, notes = mart_export.export(
+            warehouse, out_dir, file_format, switch=deferred_signals
+        )
+    except mart_export.ExportLockedError as error:
+        raise Locked(str(error), "locked") from None
+    except mart_export.ExportFolderError as error:
+        raise HarnessError(str(error)) from None
+    for note in notes:
+        print(f"nrr.py: {note}")
+    print(f"nrr.py: exported {warehouse} to {version}; {out_dir / mart_export.CURRENT} names it")
     return written
+
+
+def check_readable(warehouse: Path) -> None:
+    """HarnessError, in one line, unless `warehouse` is a DuckDB file (checked by its header)."""
+    if not warehouse.exists():
+        raise HarnessError(f"{warehouse}: no such warehouse; run `nrr.py build` first")
+    try:
+        wap.storage_version(warehouse)
+    except (OSError, ValueError, struct.error) as error:
+        reason = "not a DuckDB database file" if not isinstance(error, OSError) else error.strerror
+        raise HarnessError(f"{warehouse}: cannot read it as a warehouse: {reason}") from None
 
 
 def sql_text(path: Path) -> str:
@@ -582,6 +663,7 @@ def band_text(row: dict | None) -> str:
 
 def summary(warehouse: Path) -> str:
     """The headline figures of a built warehouse, as text. Benchmarks are read from their marts."""
+    check_readable(warehouse)
     month, mrr, arr, active = query(
         warehouse,
         """
@@ -794,8 +876,7 @@ def write_report_command(warehouse: str | None, out: Path | None) -> Path:
     from retention_report import write_report  # altair loads only for this command
 
     path = warehouse_path(warehouse)
-    if not path.exists():
-        raise HarnessError(f"{path}: no such warehouse; run `nrr.py build` first")
+    check_readable(path)
     target = (out or path.with_name("report.html")).resolve()
     return write_report(path, target)
 
@@ -847,9 +928,33 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def os_error_text(error: OSError) -> str:
+    """An OSError as one line without Python's "[Errno 28]": the reason, and the file if named."""
+    text = error.strerror or str(error)
+    return f"{text}: {error.filename}" if error.filename else text
+
+
 def raise_interrupted(signum: int, _frame) -> None:
-    """Signal handler: unwind, so that a build cleans up its staging file and logs the run."""
+    """Signal handler: unwind, so that a build cleans up its staging file and logs the run. Only
+    the first signal unwinds: a second one (Ctrl-C pressed again) must not cut the clean-up."""
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_IGN)
     raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def deferred_signals():
+    """Hold SIGINT and SIGTERM back (pthread_sigmask) for a step that must not be cut in two: the
+    rename and the record saying so, or the run-log line. A signal that arrives meanwhile is
+    delivered (and raises Interrupted) as the block ends."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -857,6 +962,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     signal.signal(signal.SIGTERM, raise_interrupted)
     signal.signal(signal.SIGINT, raise_interrupted)
+    published = None
     try:
         if args.command == "build":
             warehouse = warehouse_path(args.warehouse)
@@ -868,6 +974,7 @@ def main(argv: list[str] | None = None) -> int:
                 keep_failed=args.keep_failed,
                 full_refresh=args.full_refresh,
             )
+            published = warehouse
             print(summary(warehouse))
         elif args.command == "summary":
             print(summary(warehouse_path(args.warehouse)))
@@ -876,15 +983,40 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "export":
             warehouse = warehouse_path(args.warehouse)
             for name, count in export(warehouse, args.out.resolve(), args.format):
-                print(f"{args.out / name}: {count:,} rows")
+                print(f"{args.out / mart_export.CURRENT / name}: {count:,} rows")
         elif args.command == "report":
             print(write_report_command(args.warehouse, args.out))
     except HarnessError as error:
         print(f"nrr.py: {error}", file=sys.stderr)
         return error.exit_code
     except Interrupted as error:
-        print(f"nrr.py: {error}; nothing published", file=sys.stderr)
+        error.published = error.published or published
+        if error.published is not None:
+            outcome = f"the build had published {error.published} (see the run log)"
+        elif args.command == "build":
+            outcome = "nothing published"
+        elif args.command == "export":
+            outcome = "the export folder's `current` still names the previous export"
+        else:
+            outcome = "stopped"
+        print(f"nrr.py: {error}; {outcome}", file=sys.stderr)
         return 128 + error.signum
+    except duckdb.Error as error:  # a warehouse without the marts, a corrupt file
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"nrr.py: cannot read the warehouse: {first}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as error:  # a full disk, a folder that cannot be written
+        print(f"nrr.py: {os_error_text(error)}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # the guard: one line, never a traceback on the terminal
+        print(
+            f"nrr.py: unexpected error: {type(error).__name__}: {error} (a build's run log keeps "
+            "the traceback; NRR_DEBUG=1 prints it)",
+            file=sys.stderr,
+        )
+        if os.environ.get("NRR_DEBUG"):
+            traceback.print_exc()
+        return EXIT_FAILED
     return 0
 
 
