@@ -154,17 +154,20 @@ def test_each_run_chooses_its_mode_and_equals_a_full_build(project, tmp_path):
     # A var that shapes the marts changed in dbt_project.yml: a full refresh naming the var.
     config = project / "dbt_project.yml"
     config.write_text(
-        config.read_text().replace("leaky_bucket_grr_pct: 90", "leaky_bucket_grr_pct: 95")
+        config.read_text().replace(
+            "nrr_period_months: [1, 3, 12]", "nrr_period_months: [1, 3, 6, 12]"
+        )
     )
     record, out = run(second)
     assert record["mode"] == "full", record
-    assert "vars.leaky_bucket_grr_pct: 90 -> 95" in record["mode_reason"]
+    assert "vars.nrr_period_months: [1, 3, 12] -> [1, 3, 6, 12]" in record["mode_reason"]
     assert "project.hash: " in record["mode_reason"]  # dbt_project.yml is part of the project
     assert f"nrr.py: full refresh: {record['mode_reason']}" in out
     assert rows(
         warehouse,
-        "select record_value from audit.build_record where record_key = 'leaky_bucket_grr_pct'",
-    ) == [("95",)]
+        "select record_value from audit.build_record where record_key = 'nrr_period_months'",
+    ) == [("[1, 3, 6, 12]",)]
+    assert rows(warehouse, "select count(*) from marts.nrr_by_period where period_months = 6")[0][0]
     assert_equals_fresh_full_build(project, warehouse, second, tmp_path / "fresh_var")
 
     # A price change long before the look-back window: found before the build, a full refresh.
