@@ -145,7 +145,7 @@ def record_changes(stored: dict, current: dict, expected: dict) -> list[str]:
 
 def short(value) -> str:
     text = value if isinstance(value, str) else json.dumps(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def add_months(month: date, months: int) -> date:
