@@ -5,7 +5,7 @@ dbt does all the modelling. This script only chooses the inputs and the warehous
 `dbt build`, decides whether to publish, reads the marts back and prints or asserts them.
 
     python scripts/nrr.py build [--data-dir DIR] [--warehouse PATH] [--as-of YYYY-MM]
-                                [--full-refresh] [--keep-failed]
+                                [--full-refresh | --incremental] [--keep-failed]
     python scripts/nrr.py summary [--warehouse PATH]
     python scripts/nrr.py check-examples
     python scripts/nrr.py export --format parquet --out DIR [--warehouse PATH]
@@ -21,7 +21,10 @@ each run appends one JSON line to `nrr.duckdb.runs.jsonl`. File handling: wareho
 When a published warehouse exists, `build` is incremental: it copies the published file to the
 staging file and runs `dbt build` on the copy, which recomputes only the look-back window of the
 heavy month-keyed models (dbt var incremental_lookback_months). `--full-refresh` builds from
-scratch (`dbt build --full-refresh`), as the first build does.
+scratch (`dbt build --full-refresh`), as the first build does. A build runs as a full refresh by
+itself, and says why, when the published warehouse was built from other inputs or configuration, or
+an input row dated before the look-back window changed (build_mode.py); `--incremental` forces an
+incremental build anyway (the audit then refuses a stale result).
 
 Exit codes:
   0  success (build: audited and published)
@@ -56,6 +59,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import build_mode
 import duckdb
 import mart_export
 import warehouse_publish as wap
@@ -150,10 +154,13 @@ def dbt_process(
     target_path: Path | None = None,
     quiet: bool = False,
     keep_fds: tuple[int, ...] = (),
+    extra_env: dict[str, str] | None = None,
 ) -> DbtRun:
     """Run one dbt command on the project, its output shown as it comes (see DbtOutput), or kept
-    and shown only on failure when `quiet`. `keep_fds` stay open in dbt (the build lock)."""
+    and shown only on failure when `quiet`. `keep_fds` stay open in dbt (the build lock);
+    `extra_env` are more environment variables for dbt (the build record)."""
     env = dict(os.environ)
+    env.update(extra_env or {})
     env["NRR_WAREHOUSE"] = str(warehouse)
     env.pop("NRR_DATA_DIR", None)
     if data_dir is not None:
@@ -312,10 +319,12 @@ def build(
     quiet: bool = False,
     keep_failed: bool = False,
     full_refresh: bool = False,
+    force_incremental: bool = False,
 ) -> dict:
     """Seeds, models and every data and unit test into a new file; publish it as `warehouse` only
     if every error-severity test passed. Returns the run-log record; HarnessError (Locked when
-    another build runs) if nothing was published, the published file untouched either way."""
+    another build runs) if nothing was published, the published file untouched either way.
+    Incremental or full: build_mode.choose() (`full_refresh` / `force_incremental` decide alone)."""
     if data_dir is not None and not data_dir.is_dir():
         raise HarnessError(f"--data-dir {data_dir}: no such directory")
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -336,6 +345,7 @@ def build(
         "data_dir": str(data_dir) if data_dir else None,
         "pid": os.getpid(),
         "mode": None,
+        "mode_reason": None,
         "message": None,
         "notes": [],
     }
@@ -354,15 +364,26 @@ def build(
             for note in record["notes"]:
                 say(note)
             staging = wap.staging_path(warehouse)
+            cli_vars = {"as_of_month": as_of} if as_of else {}
+            facts = build_mode.current_record(PROJECT_DIR, data_dir, cli_vars)
             try:
-                incremental = not full_refresh and warehouse.exists()
+                mode = build_mode.choose(
+                    warehouse,
+                    facts,
+                    build_mode.expected_vars(PROJECT_DIR, cli_vars),
+                    as_of,
+                    full_refresh,
+                    force_incremental,
+                )
+                incremental = mode.incremental
+                record.update(mode=mode.name, mode_reason=mode.reason)
                 if incremental and wap.wal_path(warehouse).exists():
                     # A stray log of a crashed writer: the file may not be what was audited.
                     note = f"{wap.wal_path(warehouse).name} beside the published file: full build"
                     record["notes"].append(note)
-                    say(note)
                     incremental = False
-                record["mode"] = "incremental" if incremental else "full"
+                    record.update(mode="full", mode_reason=note)
+                say(f"{'incremental run' if incremental else 'full refresh'}: {record['mode_reason']}")
                 if incremental:
                     # The copy is part of an incremental run's cost; the published file is read.
                     say(f"incremental run: copying {warehouse.name} to {staging.name}")
@@ -371,7 +392,16 @@ def build(
                     except OSError as error:
                         raise HarnessError(os_error_text(error), "build_failed") from None
                 record["message"] = write_and_audit(
-                    staging, data_dir, as_of, target_path, quiet, lock.fd, record, say, incremental
+                    staging,
+                    data_dir,
+                    as_of,
+                    target_path,
+                    quiet,
+                    lock.fd,
+                    record,
+                    say,
+                    incremental,
+                    {"NRR_BUILD_RECORD": json.dumps(facts)},
                 )
                 # SIGINT and SIGTERM wait until the rename and the record agree: "published"
                 # in the record exactly when the new file is in place.
@@ -442,6 +472,7 @@ def write_and_audit(
     record: dict,
     say,
     incremental: bool = False,
+    extra_env: dict[str, str] | None = None,
 ) -> str:
     """Write: `dbt build` into `staging`. Audit: its verdict. Returns the audit's one-line verdict;
     HarnessError ("build_failed" or "audit_failed") if the file must not be published.
@@ -458,7 +489,7 @@ def write_and_audit(
         args += ["--vars", json.dumps({"as_of_month": as_of})]
     say(f"writing {staging} (the published file is not touched until the audit passes)")
     keep_fds = (lock_fd,) if lock_fd is not None else ()
-    run = dbt_process(args, staging, data_dir, target_path, quiet, keep_fds)
+    run = dbt_process(args, staging, data_dir, target_path, quiet, keep_fds, extra_env)
     record.update({k: v for k, v in staging_stats(staging).items() if v is not None})
 
     tests = ("test.", "unit_test.")
@@ -897,11 +928,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     build_cmd.add_argument("--warehouse", help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
     build_cmd.add_argument("--as-of", help="last reporting month, YYYY-MM (default: from data)")
-    build_cmd.add_argument(
+    mode = build_cmd.add_mutually_exclusive_group()
+    mode.add_argument(
         "--full-refresh",
         action="store_true",
         help="rebuild every month from scratch (default: incremental when a published warehouse "
-        "exists, recomputing the last incremental_lookback_months months)",
+        "exists, recomputing the last incremental_lookback_months months, unless its inputs or "
+        "configuration differ or an input row before that window changed)",
+    )
+    mode.add_argument(
+        "--incremental",
+        action="store_true",
+        help="build incrementally whenever a published warehouse exists, even when a full refresh "
+        "is due (the audit then fails a stale result rather than rebuilding everything)",
     )
     build_cmd.add_argument(
         "--keep-failed",
@@ -973,6 +1012,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.as_of,
                 keep_failed=args.keep_failed,
                 full_refresh=args.full_refresh,
+                force_incremental=args.incremental,
             )
             published = warehouse
             print(summary(warehouse))

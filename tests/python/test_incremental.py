@@ -1,16 +1,18 @@
 """Incremental monthly runs give the same marts as a full refresh.
 
-Snapshots of one generated company (about 300 customers) cut at successive as-of months are built
-in sequence into one warehouse, each run incremental on a copy of the published file (the
-harness default once a warehouse exists). After each run every mart, and every incremental model,
-must equal a `--full-refresh` build of the same snapshot. The last snapshot also carries backdated
-changes inside the look-back window:
-price changes and churns dated two months back, and a late-arriving new period.
+Snapshots of one generated company (about 300 customers) cut at successive as-of months land in one
+export folder, as a scheduled export does, and are built in sequence into one warehouse, each run
+incremental on a copy of the published file (the harness default once a warehouse exists and its
+inputs come from the same place; a new folder is a full refresh, see test_build_mode.py). After each
+run every mart, and every incremental model, must equal a `--full-refresh` build of the same
+snapshot. The last snapshot also carries backdated changes inside the look-back window: price
+changes and churns dated two months back, and a late-arriving new period.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -93,10 +95,12 @@ def test_incremental_runs_equal_full_refresh(generated, tmp_path):
         bench.cut_snapshot(generated, snapshot, month)
         if number == len(months) - 1:
             backdate(snapshot, month)
-        warehouse, process = build(incremental_dir, data_dir=snapshot)
+        export = tmp_path / "export"
+        shutil.copytree(snapshot, export, dirs_exist_ok=True)
+        warehouse, process = build(incremental_dir, data_dir=export)
         assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
         log = (incremental_dir / "warehouse.duckdb.runs.jsonl").read_text().splitlines()
-        assert json.loads(log[-1])["mode"] == ("full" if number == 0 else "incremental")
+        assert json.loads(log[-1])["mode"] == ("full" if number == 0 else "incremental"), log[-1]
         if number == 0:
             continue
         full_dir = tmp_path / f"full_{month}"

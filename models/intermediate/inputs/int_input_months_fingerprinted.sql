@@ -1,0 +1,99 @@
+{#-
+    A view, so that the harness can read it in the published warehouse before a build: there it reads
+    the inputs as they are now (through the staging views), while audit.input_fingerprints keeps the
+    same rows as they were at the last build (DECISIONLOG "Build mode selection").
+-#}
+{{ config(materialized='view') }}
+{%- set subscription_columns = fingerprint_columns(
+    ref('stg_billing__subscriptions'), ['raw_values'],
+    ['subscription_id', 'customer_id', 'start_date', 'end_date', 'end_date_text', 'mrr_local', 'currency']
+) -%}
+{%- set fx_rate_columns = fingerprint_columns(
+    ref('stg_billing__fx_rates'), ['raw_values'], ['currency', 'rate_to_reporting']
+) -%}
+
+with
+
+subscriptions as (
+
+    select * from {{ ref('stg_billing__subscriptions') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('stg_billing__fx_rates') }}
+
+),
+
+subscription_rows as (
+
+    -- Each row with the months it bears on: from its start month, to its end month (end exclusive)
+    -- or without end. Two hashes: of the whole row, and of the row without its end date (an end moved
+    -- within or after a look-back window leaves the months before the window as they were).
+    select
+        'subscriptions' as source_table,
+        {{ month_start('start_date') }} as start_month,
+        {{ month_start('end_date') }} as end_month,
+        coalesce(end_date_text is null, false) as open_end,
+        {{ fingerprint_of(subscription_columns) }} as row_hash,
+        {{ fingerprint_of(subscription_columns | reject('in', ['end_date', 'end_date_text']) | list) }}
+            as row_hash_without_end
+
+    from subscriptions
+
+),
+
+fx_rate_rows as (
+
+    -- Undated: one rate per currency for all of history, so every row bears on every month.
+    select
+        'fx_rates' as source_table,
+        cast(null as date) as start_month,
+        cast(null as date) as end_month,
+        false as open_end,
+        {{ fingerprint_of(fx_rate_columns) }} as row_hash,
+        {{ fingerprint_of(fx_rate_columns) }} as row_hash_without_end
+
+    from fx_rates
+
+),
+
+input_rows as (
+
+    select * from subscription_rows
+    union all
+    select * from fx_rate_rows
+
+),
+
+final as (
+
+    -- One row per input table and month bucket: how many rows, and the sums of their hashes (a sum
+    -- is the same whatever the rows' order, so two reads of the same rows give the same bucket).
+    select
+        source_table,
+        start_month,
+        end_month,
+        open_end,
+        -- A readable name of the bucket, unique per input table: '2024-03-01 to 2024-07-01',
+        -- '2024-03-01 to no end', '2024-03-01 to unparseable end', 'undated' (fx rates).
+        case
+            when start_month is null and end_month is null and not open_end then 'undated'
+            else {{ dbt.concat([
+                "coalesce(cast(start_month as " ~ dbt.type_string() ~ "), 'undated')",
+                "' to '",
+                "case when open_end then 'no end' else coalesce(cast(end_month as "
+                    ~ dbt.type_string() ~ "), 'unparseable end') end",
+            ]) }}
+        end as bucket,
+        count(*) as row_count,
+        sum(row_hash) as row_hash_sum,
+        sum(row_hash_without_end) as row_hash_without_end_sum
+
+    from input_rows
+    group by source_table, start_month, end_month, open_end
+
+)
+
+select * from final
