@@ -383,7 +383,8 @@ def build(
                     record["notes"].append(note)
                     incremental = False
                     record.update(mode="full", mode_reason=note)
-                say(f"{'incremental run' if incremental else 'full refresh'}: {record['mode_reason']}")
+                kind = "incremental run" if incremental else "full refresh"
+                say(f"{kind}: {record['mode_reason']}")
                 if incremental:
                     # The copy is part of an incremental run's cost; the published file is read.
                     say(f"incremental run: copying {warehouse.name} to {staging.name}")
