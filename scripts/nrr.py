@@ -4,8 +4,9 @@ SPEC examples and exports the marts.
 dbt does all the modelling. This script only chooses the inputs and the warehouse file, calls
 `dbt build`, decides whether to publish, reads the marts back and prints or asserts them.
 
-    python scripts/nrr.py build [--data-dir DIR] [--warehouse PATH] [--as-of YYYY-MM]
-                                [--full-refresh] [--keep-failed]
+    python scripts/nrr.py build [--data-dir DIR | --source-database PATH --source-schema NAME]
+                                [--warehouse PATH] [--as-of YYYY-MM] [--full-refresh]
+                                [--keep-failed]
     python scripts/nrr.py summary [--warehouse PATH]
     python scripts/nrr.py check-examples
     python scripts/nrr.py export --format parquet --out DIR [--warehouse PATH]
@@ -65,6 +66,22 @@ EXIT_FAILED = 1
 EXIT_LOCKED = 3
 # dbt result statuses that fail a run; "warn" (a warn-severity test) does not.
 FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+@dataclass(frozen=True)
+class SourceTables:
+    """The source-table route: a schema of a DuckDB file a loader wrote, attached read-only."""
+
+    database: Path
+    schema: str
+
+    def dbt_vars(self) -> dict:
+        """The dbt vars that select the route (the profile attaches the file as `nrr_source`)."""
+        return {
+            "nrr_input_route": "sources",
+            "nrr_source_database": "nrr_source",
+            "nrr_source_schema": self.schema,
+        }
 
 
 class HarnessError(Exception):
@@ -127,14 +144,19 @@ def dbt_process(
     target_path: Path | None = None,
     quiet: bool = False,
     keep_fds: tuple[int, ...] = (),
+    source: SourceTables | None = None,
 ) -> DbtRun:
     """Run one dbt command on the project, its output shown as it comes (see DbtOutput), or kept
-    and shown only on failure when `quiet`. `keep_fds` stay open in dbt (the build lock)."""
+    and shown only on failure when `quiet`. `keep_fds` stay open in dbt (the build lock). With
+    `source`, the profile attaches its file read-only (NRR_SOURCE_DATABASE)."""
     env = dict(os.environ)
     env["NRR_WAREHOUSE"] = str(warehouse)
     env.pop("NRR_DATA_DIR", None)
+    env.pop("NRR_SOURCE_DATABASE", None)
     if data_dir is not None:
         env["NRR_DATA_DIR"] = str(data_dir)
+    if source is not None:
+        env["NRR_SOURCE_DATABASE"] = str(source.database)
     target = target_path or PROJECT_DIR / "target"
     on_terminal = not quiet and sys.stdout.isatty()
     command = [
@@ -271,12 +293,16 @@ def build(
     quiet: bool = False,
     keep_failed: bool = False,
     full_refresh: bool = False,
+    source: SourceTables | None = None,
 ) -> dict:
     """Seeds, models and every data and unit test into a new file; publish it as `warehouse` only
     if every error-severity test passed. Returns the run-log record; HarnessError (Locked when
-    another build runs) if nothing was published, the published file untouched either way."""
+    another build runs) if nothing was published, the published file untouched either way.
+    `data_dir` (files) or `source` (source tables) replaces the demo seeds."""
     if data_dir is not None and not data_dir.is_dir():
         raise HarnessError(f"--data-dir {data_dir}: no such directory")
+    if source is not None and not source.database.is_file():
+        raise HarnessError(f"--source-database {source.database}: no such file")
     warehouse.parent.mkdir(parents=True, exist_ok=True)
 
     def say(message: str) -> None:
@@ -293,6 +319,7 @@ def build(
         "rows_rejected": None,
         "warehouse": str(warehouse),
         "data_dir": str(data_dir) if data_dir else None,
+        "source_tables": f"{source.database}:{source.schema}" if source else None,
         "pid": os.getpid(),
         "mode": None,
         "message": None,
@@ -319,7 +346,16 @@ def build(
                     except OSError as error:
                         raise HarnessError(str(error), "build_failed") from None
                 record["message"] = write_and_audit(
-                    staging, data_dir, as_of, target_path, quiet, lock.fd, record, say, incremental
+                    staging,
+                    data_dir,
+                    as_of,
+                    target_path,
+                    quiet,
+                    lock.fd,
+                    record,
+                    say,
+                    incremental,
+                    source=source,
                 )
                 try:
                     wap.publish(staging, warehouse)
@@ -367,6 +403,7 @@ def write_and_audit(
     record: dict,
     say,
     incremental: bool = False,
+    source: SourceTables | None = None,
 ) -> str:
     """Write: `dbt build` into `staging`. Audit: its verdict. Returns the audit's one-line verdict;
     HarnessError ("build_failed" or "audit_failed") if the file must not be published.
@@ -379,11 +416,14 @@ def write_and_audit(
     publishing.
     """
     args = ["build"] if incremental else ["build", "--full-refresh"]
-    if as_of:
-        args += ["--vars", json.dumps({"as_of_month": as_of})]
+    dbt_vars = {"as_of_month": as_of} if as_of else {}
+    if source is not None:
+        dbt_vars.update(source.dbt_vars())
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
     say(f"writing {staging} (the published file is not touched until the audit passes)")
     keep_fds = (lock_fd,) if lock_fd is not None else ()
-    run = dbt_process(args, staging, data_dir, target_path, quiet, keep_fds)
+    run = dbt_process(args, staging, data_dir, target_path, quiet, keep_fds, source)
     record.update({k: v for k, v in staging_stats(staging).items() if v is not None})
 
     tests = ("test.", "unit_test.")
@@ -814,6 +854,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="folder of subscriptions/customers/"
         "fx_rates .csv or .parquet files (default: the demo seeds)",
     )
+    build_cmd.add_argument(
+        "--source-database",
+        type=Path,
+        help="DuckDB file holding the input tables (e.g. written by dlt), attached read-only and "
+        "never written; with --source-schema",
+    )
+    build_cmd.add_argument(
+        "--source-schema",
+        help="schema of --source-database holding subscriptions, customers (and fx_rates) tables",
+    )
     build_cmd.add_argument("--warehouse", help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
     build_cmd.add_argument("--as-of", help="last reporting month, YYYY-MM (default: from data)")
     build_cmd.add_argument(
@@ -844,6 +894,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if getattr(args, "as_of", None) and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.as_of):
         parser.error(f"--as-of must look like YYYY-MM, got {args.as_of!r}")
+    if args.command == "build":
+        if (args.source_database is None) != (args.source_schema is None):
+            parser.error("--source-database and --source-schema go together")
+        if args.source_database is not None and args.data_dir is not None:
+            parser.error("--data-dir and --source-database are two routes: give one of them")
     return args
 
 
@@ -861,12 +916,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             warehouse = warehouse_path(args.warehouse)
             data_dir = args.data_dir.resolve() if args.data_dir else None
+            source = (
+                SourceTables(args.source_database.resolve(), args.source_schema)
+                if args.source_database
+                else None
+            )
             build(
                 warehouse,
                 data_dir,
                 args.as_of,
                 keep_failed=args.keep_failed,
                 full_refresh=args.full_refresh,
+                source=source,
             )
             print(summary(warehouse))
         elif args.command == "summary":
