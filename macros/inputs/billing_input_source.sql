@@ -48,11 +48,42 @@
     {%- if relation is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(relation) -%}
     {{ return({
         'label': billing_input_source_label(declared),
-        'from_clause': relation,
-        'columns': adapter.get_columns_in_relation(relation) | map(attribute='name') | list,
+        'from_clause': billing_input_source_from(relation, columns),
+        'columns': columns | map(attribute='name') | list,
     }) }}
+{% endmacro %}
+
+
+{% macro billing_input_source_from(relation, columns) %}
+    {{ return(adapter.dispatch('billing_input_source_from', 'nrr_warehouse')(relation, columns)) }}
+{% endmacro %}
+
+
+{% macro default__billing_input_source_from(relation, columns) %}
+    {#- What billing_input selects from: the source table itself. -#}
+    {{ return(relation) }}
+{% endmacro %}
+
+
+{% macro duckdb__billing_input_source_from(relation, columns) %}
+    {#-
+        DuckDB: the table, with each TIMESTAMP WITH TIME ZONE column (dlt's type for a datetime) as
+        its UTC timestamp. Cast to text directly it would be written in the session's time zone, and
+        midnight UTC would read as the day before wherever that zone is west of UTC.
+    -#}
+    {%- set zoned = columns | selectattr('dtype', 'in', ['TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ'])
+        | map(attribute='name') | list -%}
+    {%- if zoned | length == 0 -%}
+        {{ return(relation) }}
+    {%- endif -%}
+    {%- set replaced = [] -%}
+    {%- for name in zoned -%}
+        {%- do replaced.append("timezone('UTC', " ~ adapter.quote(name) ~ ') as ' ~ adapter.quote(name)) -%}
+    {%- endfor -%}
+    {{ return('(select * replace (' ~ replaced | join(', ') ~ ') from ' ~ relation ~ ') as source_table') }}
 {% endmacro %}
 
 

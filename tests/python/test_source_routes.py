@@ -295,3 +295,34 @@ def test_integration_project_installs_the_package_and_builds_the_same_marts(
     }
     assert "raw" not in schemas and "reference" in schemas
     assert_same_marts(marts_of(warehouse), marts_of(demo_warehouse))
+
+
+def test_zoned_timestamps_are_read_in_utc_whatever_the_session_time_zone(tmp_path):
+    """dlt writes a datetime as TIMESTAMP WITH TIME ZONE. Periods starting at midnight UTC must
+    keep their UTC date in a session west of UTC (New York), where it is the evening before."""
+    database = tmp_path / "loader.duckdb"
+    example = EXAMPLES_DIR / "nrr_105"
+    with duckdb.connect(str(database)) as con:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute("create schema zoned")
+        con.execute(
+            f"""create table zoned.subscriptions as
+            select * replace (
+                cast(cast(start_date as date) as timestamptz) as start_date,
+                cast(cast(end_date as date) as timestamptz) as end_date
+            ) from read_csv('{example / "subscriptions.csv"}', all_varchar = true)"""
+        )
+        for table in ("customers", "fx_rates"):
+            con.execute(
+                f"create table zoned.{table} as select * from read_csv('{example / table}.csv')"
+            )
+    env = {**os.environ, "TZ": "America/New_York"}
+    source_warehouse = tmp_path / "s" / "warehouse.duckdb"
+    process = run_harness(
+        "build", "--warehouse", source_warehouse, "--source-database", database,
+        "--source-schema", "zoned", env=env,
+    )  # fmt: skip
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    files_warehouse, files_run = build(tmp_path / "f", data_dir=example)
+    assert files_run.returncode == 0
+    assert_same_marts(marts_of(source_warehouse), marts_of(files_warehouse))
