@@ -254,7 +254,11 @@ INTEGRATION_DIR = PROJECT_DIR / "integration_tests"
 def run_integration(*args: str | Path, warehouse: Path, target: Path):
     """dbt ARGS in integration_tests/ (its own profile), writing `warehouse`; dbt's target and
     logs in `target`."""
-    env = {**os.environ, "NRR_INTEGRATION_WAREHOUSE": str(warehouse)}
+    env = {
+        **os.environ,
+        "NRR_INTEGRATION_WAREHOUSE": str(warehouse),
+        "NRR_INTEGRATION_PACKAGES": str(target / "dbt_packages"),
+    }
     for name in ("NRR_DATA_DIR", "NRR_SOURCE_DATABASE", "NRR_WAREHOUSE"):
         env.pop(name, None)
     paths = ["--log-path", target / "logs"]
