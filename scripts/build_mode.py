@@ -57,10 +57,17 @@ class Mode:
         return "incremental" if self.incremental else "full"
 
 
-def current_record(project_dir: Path, data_dir: Path | None, cli_vars: dict) -> dict:
+def current_record(project_dir: Path, data_dir: Path | None, cli_vars: dict, source=None) -> dict:
     """The facts a build is made from: {group: {key: value}}. A new input route adds its facts to
-    `route`, a new harness option its var to `cli_vars`: one more key, compared like the others."""
-    if data_dir is None:
+    `route`, a new harness option its var to `cli_vars`: one more key, compared like the others.
+    `source` is the harness's SourceTables (database file and schema) on the source-table route."""
+    if source is not None:
+        route = {
+            "route": "sources",
+            "source_database": str(Path(source.database).resolve()),
+            "source_schema": source.schema,
+        }
+    elif data_dir is None:
         route = {"route": "seeds"}
     else:
         route = {
@@ -292,6 +299,14 @@ def reason_against_incremental(
         changes = record_changes(stored, record, expected)
         if changes:
             return "built from other inputs or configuration: " + "; ".join(changes), None
+        if record.get("route", {}).get("route") == "sources":
+            # Staging is stored on this route (the attached file is gone after the build), so the
+            # published file's fingerprint view reads the last build's rows, not the inputs now
+            # (DECISIONLOG "Build mode on the source-table route").
+            return (
+                "source-table route: input rows before the look-back window cannot be compared "
+                "before the build (use --incremental to keep the months before it)"
+            ), None
         lookback = int(expected.get("incremental_lookback_months") or 0)
         try:
             bound = window_bound(con, as_of, lookback)

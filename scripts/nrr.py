@@ -4,7 +4,8 @@ SPEC examples and exports the marts.
 dbt does all the modelling. This script only chooses the inputs and the warehouse file, calls
 `dbt build`, decides whether to publish, reads the marts back and prints or asserts them.
 
-    python scripts/nrr.py build [--data-dir DIR] [--warehouse PATH] [--as-of YYYY-MM]
+    python scripts/nrr.py build [--data-dir DIR | --source-database PATH --source-schema NAME]
+                                [--warehouse PATH] [--as-of YYYY-MM]
                                 [--full-refresh | --incremental] [--keep-failed]
     python scripts/nrr.py summary [--warehouse PATH]
     python scripts/nrr.py check-examples
@@ -76,6 +77,22 @@ EXIT_LOCKED = 3
 EXIT_WRITER = 4
 # dbt result statuses that fail a run; "warn" (a warn-severity test) does not.
 FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+@dataclass(frozen=True)
+class SourceTables:
+    """The source-table route: a schema of a DuckDB file a loader wrote, attached read-only."""
+
+    database: Path
+    schema: str
+
+    def dbt_vars(self) -> dict:
+        """The dbt vars that select the route (the profile attaches the file as `nrr_source`)."""
+        return {
+            "nrr_input_route": "sources",
+            "nrr_source_database": "nrr_source",
+            "nrr_source_schema": self.schema,
+        }
 
 
 class HarnessError(Exception):
@@ -155,16 +172,21 @@ def dbt_process(
     quiet: bool = False,
     keep_fds: tuple[int, ...] = (),
     extra_env: dict[str, str] | None = None,
+    source: SourceTables | None = None,
 ) -> DbtRun:
     """Run one dbt command on the project, its output shown as it comes (see DbtOutput), or kept
     and shown only on failure when `quiet`. `keep_fds` stay open in dbt (the build lock);
-    `extra_env` are more environment variables for dbt (the build record)."""
+    `extra_env` are more environment variables for dbt (the build record). With `source`, the
+    profile attaches its file read-only (NRR_SOURCE_DATABASE)."""
     env = dict(os.environ)
     env.update(extra_env or {})
     env["NRR_WAREHOUSE"] = str(warehouse)
     env.pop("NRR_DATA_DIR", None)
+    env.pop("NRR_SOURCE_DATABASE", None)
     if data_dir is not None:
         env["NRR_DATA_DIR"] = str(data_dir)
+    if source is not None:
+        env["NRR_SOURCE_DATABASE"] = str(source.database)
     target = target_path or PROJECT_DIR / "target"
     on_terminal = not quiet and sys.stdout.isatty()
     command = [
@@ -320,13 +342,17 @@ def build(
     keep_failed: bool = False,
     full_refresh: bool = False,
     force_incremental: bool = False,
+    source: SourceTables | None = None,
 ) -> dict:
     """Seeds, models and every data and unit test into a new file; publish it as `warehouse` only
     if every error-severity test passed. Returns the run-log record; HarnessError (Locked when
     another build runs) if nothing was published, the published file untouched either way.
+    `data_dir` (files) or `source` (source tables) replaces the demo seeds.
     Incremental or full: build_mode.choose() (`full_refresh` / `force_incremental` decide alone)."""
     if data_dir is not None and not data_dir.is_dir():
         raise HarnessError(f"--data-dir {data_dir}: no such directory")
+    if source is not None and not source.database.is_file():
+        raise HarnessError(f"--source-database {source.database}: no such file")
     warehouse.parent.mkdir(parents=True, exist_ok=True)
 
     def say(message: str) -> None:
@@ -343,6 +369,7 @@ def build(
         "rows_rejected": None,
         "warehouse": str(warehouse),
         "data_dir": str(data_dir) if data_dir else None,
+        "source_tables": f"{source.database}:{source.schema}" if source else None,
         "pid": os.getpid(),
         "mode": None,
         "mode_reason": None,
@@ -365,7 +392,9 @@ def build(
                 say(note)
             staging = wap.staging_path(warehouse)
             cli_vars = {"as_of_month": as_of} if as_of else {}
-            facts = build_mode.current_record(PROJECT_DIR, data_dir, cli_vars)
+            if source is not None:
+                cli_vars.update(source.dbt_vars())
+            facts = build_mode.current_record(PROJECT_DIR, data_dir, cli_vars, source)
             try:
                 mode = build_mode.choose(
                     warehouse,
@@ -403,6 +432,7 @@ def build(
                     say,
                     incremental,
                     {"NRR_BUILD_RECORD": json.dumps(facts)},
+                    source,
                 )
                 # SIGINT and SIGTERM wait until the rename and the record agree: "published"
                 # in the record exactly when the new file is in place.
@@ -474,6 +504,7 @@ def write_and_audit(
     say,
     incremental: bool = False,
     extra_env: dict[str, str] | None = None,
+    source: SourceTables | None = None,
 ) -> str:
     """Write: `dbt build` into `staging`. Audit: its verdict. Returns the audit's one-line verdict;
     HarnessError ("build_failed" or "audit_failed") if the file must not be published.
@@ -486,11 +517,14 @@ def write_and_audit(
     publishing.
     """
     args = ["build"] if incremental else ["build", "--full-refresh"]
-    if as_of:
-        args += ["--vars", json.dumps({"as_of_month": as_of})]
+    dbt_vars = {"as_of_month": as_of} if as_of else {}
+    if source is not None:
+        dbt_vars.update(source.dbt_vars())
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
     say(f"writing {staging} (the published file is not touched until the audit passes)")
     keep_fds = (lock_fd,) if lock_fd is not None else ()
-    run = dbt_process(args, staging, data_dir, target_path, quiet, keep_fds, extra_env)
+    run = dbt_process(args, staging, data_dir, target_path, quiet, keep_fds, extra_env, source)
     record.update({k: v for k, v in staging_stats(staging).items() if v is not None})
 
     tests = ("test.", "unit_test.")
@@ -927,6 +961,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="folder of subscriptions/customers/"
         "fx_rates .csv or .parquet files (default: the demo seeds)",
     )
+    build_cmd.add_argument(
+        "--source-database",
+        type=Path,
+        help="DuckDB file holding the input tables (e.g. written by dlt), attached read-only and "
+        "never written; with --source-schema",
+    )
+    build_cmd.add_argument(
+        "--source-schema",
+        help="schema of --source-database holding subscriptions, customers (and fx_rates) tables",
+    )
     build_cmd.add_argument("--warehouse", help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
     build_cmd.add_argument("--as-of", help="last reporting month, YYYY-MM (default: from data)")
     mode = build_cmd.add_mutually_exclusive_group()
@@ -965,6 +1009,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if getattr(args, "as_of", None) and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.as_of):
         parser.error(f"--as-of must look like YYYY-MM, got {args.as_of!r}")
+    if args.command == "build":
+        if (args.source_database is None) != (args.source_schema is None):
+            parser.error("--source-database and --source-schema go together")
+        if args.source_database is not None and args.data_dir is not None:
+            parser.error("--data-dir and --source-database are two routes: give one of them")
     return args
 
 
@@ -1007,6 +1056,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             warehouse = warehouse_path(args.warehouse)
             data_dir = args.data_dir.resolve() if args.data_dir else None
+            source = (
+                SourceTables(args.source_database.resolve(), args.source_schema)
+                if args.source_database
+                else None
+            )
             build(
                 warehouse,
                 data_dir,
@@ -1014,6 +1068,7 @@ def main(argv: list[str] | None = None) -> int:
                 keep_failed=args.keep_failed,
                 full_refresh=args.full_refresh,
                 force_incremental=args.incremental,
+                source=source,
             )
             published = warehouse
             print(summary(warehouse))

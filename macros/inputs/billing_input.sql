@@ -2,15 +2,18 @@
     {#-
         A select of the input table `table_name` with every contract column as text, in contract order.
 
-        Demo route (no NRR_DATA_DIR): the seed `raw_<table_name>`.
-        File route (NRR_DATA_DIR=DIR): DIR/<table_name>.csv or DIR/<table_name>.parquet.
+        The route is nrr_input_route():
+        Demo route (seeds): the seed `raw_<table_name>`.
+        File route (files, NRR_DATA_DIR=DIR): DIR/<table_name>.csv or DIR/<table_name>.parquet.
+        Source-table route (sources): the table of source `billing` (billing_input_source).
 
         A missing required file or column stops the build with a message naming the file and the
         column. A missing optional column reads as null; a missing optional table as no rows.
     -#}
     {%- set contract = input_contract()[table_name] -%}
     {%- set data_dir = env_var('NRR_DATA_DIR', '') | trim -%}
-    {%- if data_dir == '' -%}
+    {%- set route = nrr_input_route() -%}
+    {%- if route == 'seeds' -%}
         {%- set relation = ref('raw_' ~ table_name) -%}
         {%- set label = 'seed raw_' ~ table_name -%}
         {%- set from_clause = relation -%}
@@ -20,6 +23,18 @@
             {%- set present = contract.columns -%}
         {%- elif execute -%}
             {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+        {%- endif -%}
+    {%- elif route == 'sources' -%}
+        {#- source() at parse time too: it records the dependency (lineage, `dbt source freshness`). -#}
+        {%- set declared = source('billing', table_name) -%}
+        {%- if execute -%}
+            {%- set located = locate_billing_input_source(table_name) -%}
+            {%- if located is none -%}
+                {{ return(billing_input_empty(contract.columns)) }}
+            {%- endif -%}
+            {%- set label = located.label -%}
+            {%- set from_clause = located.from_clause -%}
+            {%- set present = located.columns -%}
         {%- endif -%}
     {%- elif execute -%}
         {%- set located = locate_billing_input(data_dir, table_name) -%}

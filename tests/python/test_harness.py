@@ -78,7 +78,9 @@ def test_check_examples_fails_when_an_example_misses(tmp_path):
     shutil.copytree(
         Path(GENERATOR).parents[1],
         project_copy,
-        ignore=shutil.ignore_patterns(".venv", "target", "logs", "warehouse", ".git"),
+        ignore=shutil.ignore_patterns(
+            ".venv", "target", "logs", "warehouse", ".git", "dbt_packages"
+        ),
     )
     subscriptions = project_copy / "examples" / "nrr_105" / "subscriptions.csv"
     # Customer C contracts to 16,000 instead of 15,000: NRR 106, GRR 86.

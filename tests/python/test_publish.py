@@ -190,7 +190,7 @@ def test_failed_audit_leaves_published_file_byte_identical(tmp_path, demo_wareho
         PROJECT_DIR,
         project,
         ignore=shutil.ignore_patterns(
-            ".venv", "target", "logs", "warehouse", ".git", "__pycache__"
+            ".venv", "target", "logs", "warehouse", ".git", "__pycache__", "dbt_packages"
         ),
     )
     (project / "tests" / "assert_planted_failure.sql").write_text("select 1 as planted_failure\n")
