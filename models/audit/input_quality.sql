@@ -1,0 +1,154 @@
+{#- SPEC section 8, "too much rejected is a failed build": one row that the test
+    input_quality_within_limits requires to pass. -#}
+{%- set limit_pct = var('max_rejected_rows_pct', 5) -%}
+{%- if not modules.re.fullmatch('[0-9]+([.][0-9]+)?', limit_pct | string | trim) -%}
+    {{ exceptions.raise_compiler_error(
+        "var max_rejected_rows_pct must be a number of percent (0-100), got '" ~ limit_pct ~ "'"
+    ) }}
+{%- endif -%}
+{%- set explicit_as_of = as_of_month_literal() is not none -%}
+
+with
+
+reconciliation as (
+
+    select * from {{ ref('input_reconciliation') }}
+
+),
+
+rejected as (
+
+    select * from {{ ref('rejected_rows') }}
+
+),
+
+subscriptions_in as (
+
+    select * from {{ ref('stg_billing__subscriptions') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of_month_resolved') }}
+
+),
+
+subscription_counts as (
+
+    -- Rows read include malformed lines; rejected rows include them too.
+    select
+        rows_in as rows_read,
+        rows_rejected
+
+    from reconciliation
+    where source_table = 'subscriptions'
+
+),
+
+reason_counts as (
+
+    select
+        reason_code,
+        count(*) as rejected_rows,
+        row_number() over (order by count(*) desc, reason_code) as reason_rank
+
+    from rejected
+    where source_table = 'subscriptions'
+    group by reason_code
+
+),
+
+top_reasons as (
+
+    -- The three most frequent reasons, as 'reason_code count' text.
+    select
+        {{ dbt.listagg(
+            "reason_code || ' ' || cast(rejected_rows as " ~ dbt.type_string() ~ ")",
+            "', '",
+            "order by reason_rank"
+        ) }} as top_reasons
+
+    from reason_counts
+    where reason_rank <= 3
+
+),
+
+as_of_of_every_row as (
+
+    -- The default as-of month had every row been used, rejected rows included.
+    select max({{ month_start(latest_date_not_after_run('start_date', 'end_date')) }}) as as_of_month
+
+    from subscriptions_in
+
+),
+
+joined as (
+
+    select
+        subscription_counts.rows_read,
+        subscription_counts.rows_rejected,
+        top_reasons.top_reasons,
+        as_of.as_of_month,
+        as_of_of_every_row.as_of_month as as_of_month_of_every_row,
+        cast({{ limit_pct }} as {{ type_double() }}) as max_rejected_rows_pct,
+        {{ 'true' if explicit_as_of else 'false' }} as is_explicit_as_of,
+        100.0 * subscription_counts.rows_rejected
+        / nullif(subscription_counts.rows_read, 0) as rejected_pct
+
+    from subscription_counts
+    cross join top_reasons
+    cross join as_of
+    cross join as_of_of_every_row
+
+),
+
+checked as (
+
+    select
+        *,
+        coalesce(rejected_pct <= max_rejected_rows_pct, true) as is_rejected_share_within_limit,
+        is_explicit_as_of
+        or coalesce(as_of_month_of_every_row <= as_of_month, true) as is_as_of_month_unmoved
+
+    from joined
+
+),
+
+final as (
+
+    select
+        rows_read,
+        rows_rejected,
+        rejected_pct,
+        max_rejected_rows_pct,
+        top_reasons,
+        as_of_month,
+        as_of_month_of_every_row,
+        is_explicit_as_of,
+        is_rejected_share_within_limit,
+        is_as_of_month_unmoved,
+        is_rejected_share_within_limit and is_as_of_month_unmoved as passes,
+        case
+            when not is_rejected_share_within_limit
+                then
+                    'rejected ' || cast(round(rejected_pct, 1) as {{ dbt.type_string() }})
+                    || ' % of the subscription rows read (' || cast(rows_rejected as {{ dbt.type_string() }})
+                    || ' of ' || cast(rows_read as {{ dbt.type_string() }})
+                    || '), more than max_rejected_rows_pct '
+                    || cast(max_rejected_rows_pct as {{ dbt.type_string() }}) || ': top reasons '
+                    || top_reasons
+            when not is_as_of_month_unmoved
+                then
+                    'rejected rows move the as-of month: '
+                    || cast(as_of_month_of_every_row as {{ dbt.type_string() }})
+                    || ' with every row, ' || cast(as_of_month as {{ dbt.type_string() }})
+                    || ' without the rejected ones (top reasons ' || top_reasons
+                    || '); fix them, or set the as-of month explicitly'
+        end as message
+
+    from checked
+
+)
+
+select * from final
