@@ -5,6 +5,7 @@ dbt does all the modelling. This script only chooses the inputs and the warehous
 `dbt build`, decides whether to publish, reads the marts back and prints or asserts them.
 
     python scripts/nrr.py build [--data-dir DIR] [--warehouse PATH] [--as-of YYYY-MM]
+                                [--date-format FMT] [--decimal-comma] [--max-rejected-pct N]
                                 [--full-refresh] [--keep-failed]
     python scripts/nrr.py summary [--warehouse PATH]
     python scripts/nrr.py check-examples
@@ -110,6 +111,22 @@ class DbtRun:
 
     returncode: int
     results: list[dict] = field(default_factory=list)
+    output_tail: list[str] = field(default_factory=list)
+
+    def error_reason(self) -> str:
+        """dbt's reason for a run that stopped before its nodes (a hook or compilation error, e.g.
+        a missing input file or column): the first line of its message after "Encountered an
+        error:", its kind ("Compilation Error in operation ...") skipped; "" if there is none."""
+        lines = [ANSI.sub("", line).strip() for line in self.output_tail]
+        for index, line in enumerate(lines):
+            if line.endswith("Encountered an error:"):
+                message = [
+                    text
+                    for text in lines[index + 1 :]
+                    if text and not re.match(r"^(\S+ )?(Compilation|Runtime|Database) Error", text)
+                ]
+                return message[0] if message else ""
+        return ""
 
     def named(self, statuses: set[str], kinds: tuple[str, ...] | None = None) -> list[str]:
         """unique_ids of the nodes with one of `statuses` (of resource types `kinds`, if given)."""
@@ -167,9 +184,8 @@ def dbt_process(
     try:
         assert process.stdout is not None
         for line in process.stdout:
-            if output is None:
-                kept.append(line)
-            else:
+            kept.append(line)
+            if output is not None:
                 output.feed(line)
         returncode = process.wait()
     finally:
@@ -180,7 +196,7 @@ def dbt_process(
             output.close()
     if returncode != 0 and quiet:
         print("".join(kept)[-6000:], file=sys.stderr)
-    return DbtRun(returncode, read_run_results(target, started))
+    return DbtRun(returncode, read_run_results(target, started), list(kept))
 
 
 def read_run_results(target: Path, since: float) -> list[dict]:
@@ -271,6 +287,7 @@ def build(
     quiet: bool = False,
     keep_failed: bool = False,
     full_refresh: bool = False,
+    input_vars: dict | None = None,
 ) -> dict:
     """Seeds, models and every data and unit test into a new file; publish it as `warehouse` only
     if every error-severity test passed. Returns the run-log record; HarnessError (Locked when
@@ -319,7 +336,16 @@ def build(
                     except OSError as error:
                         raise HarnessError(str(error), "build_failed") from None
                 record["message"] = write_and_audit(
-                    staging, data_dir, as_of, target_path, quiet, lock.fd, record, say, incremental
+                    staging,
+                    data_dir,
+                    as_of,
+                    target_path,
+                    quiet,
+                    lock.fd,
+                    record,
+                    say,
+                    incremental,
+                    input_vars,
                 )
                 try:
                     wap.publish(staging, warehouse)
@@ -367,6 +393,7 @@ def write_and_audit(
     record: dict,
     say,
     incremental: bool = False,
+    input_vars: dict | None = None,
 ) -> str:
     """Write: `dbt build` into `staging`. Audit: its verdict. Returns the audit's one-line verdict;
     HarnessError ("build_failed" or "audit_failed") if the file must not be published.
@@ -379,8 +406,11 @@ def write_and_audit(
     publishing.
     """
     args = ["build"] if incremental else ["build", "--full-refresh"]
+    dbt_vars = dict(input_vars or {})
     if as_of:
-        args += ["--vars", json.dumps({"as_of_month": as_of})]
+        dbt_vars["as_of_month"] = as_of
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
     say(f"writing {staging} (the published file is not touched until the audit passes)")
     keep_fds = (lock_fd,) if lock_fd is not None else ()
     run = dbt_process(args, staging, data_dir, target_path, quiet, keep_fds)
@@ -390,11 +420,10 @@ def write_and_audit(
     failed_tests = run.named(FAILED_STATUSES, tests)
     failed_models = [n for n in run.named(FAILED_STATUSES) if not n.startswith(tests)]
     if failed_models or (run.returncode != 0 and not failed_tests):
-        raise HarnessError(
-            "dbt build failed" + "".join(": " + ", ".join(failed_models + failed_tests)),
-            "build_failed",
-        )
+        reason = ", ".join(failed_models + failed_tests) or run.error_reason()
+        raise HarnessError("dbt build failed" + (f": {reason}" if reason else ""), "build_failed")
     if failed_tests:
+        print_rejection_summary(staging, quiet)
         hint = (
             " (an incremental run keeps months before its look-back window: if the data changed "
             "before it, rebuild with --full-refresh)"
@@ -415,6 +444,17 @@ def write_and_audit(
         verdict += f", {len(warned)} warned: " + ", ".join(warned)
     say(verdict)
     return verdict
+
+
+def print_rejection_summary(staging: Path, quiet: bool) -> None:
+    """On a failed audit, the input rows and rejections of the staging file (as the summary of a
+    good build prints them) and why the input fails (audit.input_quality), before the file goes."""
+    if quiet or not staging.exists():
+        return
+    with contextlib.suppress(duckdb.Error):
+        lines = input_audit_lines(staging)
+        verdict = query(staging, "select message from audit.input_quality where not passes")
+        print("\n".join(lines + [f"Input check failed: {message}" for (message,) in verdict]))
 
 
 def staging_stats(database: Path) -> dict:
@@ -817,6 +857,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     build_cmd.add_argument("--warehouse", help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
     build_cmd.add_argument("--as-of", help="last reporting month, YYYY-MM (default: from data)")
     build_cmd.add_argument(
+        "--date-format",
+        help="strftime format of dates that are not ISO, e.g. %%m/%%d/%%Y (var input_date_format)",
+    )
+    build_cmd.add_argument(
+        "--decimal-comma",
+        action="store_true",
+        help="amounts use a decimal comma: 1.200,50 (var input_decimal_comma)",
+    )
+    build_cmd.add_argument(
+        "--max-rejected-pct",
+        type=float,
+        help="largest share of rejected subscription rows, in percent, a build may publish "
+        "(var max_rejected_rows_pct, default 5)",
+    )
+    build_cmd.add_argument(
         "--full-refresh",
         action="store_true",
         help="rebuild every month from scratch (default: incremental when a published warehouse "
@@ -843,8 +898,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
     args = parser.parse_args(argv)
     if getattr(args, "as_of", None) and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.as_of):
-        parser.error(f"--as-of must look like YYYY-MM, got {args.as_of!r}")
+        reason = "not a valid month" if re.fullmatch(r"\d{4}-\d{2}", args.as_of) else "not a month"
+        parser.error(f"--as-of must look like YYYY-MM: {args.as_of!r} is {reason}")
+    date_format = getattr(args, "date_format", None)
+    if date_format is not None and "%" not in date_format:
+        parser.error(f"--date-format takes strftime codes such as %m/%d/%Y, got {date_format!r}")
+    max_rejected = getattr(args, "max_rejected_pct", None)
+    if max_rejected is not None and not 0 <= max_rejected <= 100:
+        parser.error(f"--max-rejected-pct must be between 0 and 100, got {max_rejected:g}")
     return args
+
+
+def input_vars(args: argparse.Namespace) -> dict:
+    """The dbt vars of the reading options of `build` that were given."""
+    chosen = {
+        "input_date_format": args.date_format,
+        "input_decimal_comma": True if args.decimal_comma else None,
+        "max_rejected_rows_pct": args.max_rejected_pct,
+    }
+    return {name: value for name, value in chosen.items() if value is not None}
 
 
 def raise_interrupted(signum: int, _frame) -> None:
@@ -867,6 +939,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.as_of,
                 keep_failed=args.keep_failed,
                 full_refresh=args.full_refresh,
+                input_vars=input_vars(args),
             )
             print(summary(warehouse))
         elif args.command == "summary":
