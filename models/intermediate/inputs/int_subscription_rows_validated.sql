@@ -138,8 +138,12 @@ converted as (
     select
         row_checked.*,
         rates.rate_to_reporting,
-        -- A safe cast: an amount out of the money type's range is a rejected row, never a failed build.
-        {{ try_cast_as('row_checked.mrr_local * rates.rate_to_reporting', type_money()) }} as mrr,
+        -- An MRR at or beyond money_limit() is a rejected row (value_out_of_range) with no MRR: the
+        -- cast to money never fails the build, and no sum of the audit leaves the money type.
+        case
+            when {{ within_money_limit('row_checked.mrr_local * rates.rate_to_reporting') }}
+                then {{ try_cast_as('row_checked.mrr_local * rates.rate_to_reporting', type_money()) }}
+        end as mrr,
         coalesce(
             row_checked.row_reason_code,
             case
