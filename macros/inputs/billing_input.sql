@@ -139,7 +139,7 @@
         }) }}
     {%- endif -%}
     {%- set magic = run_query(
-        "select substr(content, 1, 4) = 'PAR1'::blob and substr(content, -4) = 'PAR1'::blob "
+        "select content[1:4] = 'PAR1'::blob and content[-4:] = 'PAR1'::blob "
         ~ "from read_blob('" ~ quoted_path ~ "')"
     ).columns[0].values()[0] -%}
     {%- if not magic -%}

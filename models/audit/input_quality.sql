@@ -28,9 +28,11 @@ subscriptions_in as (
 
 ),
 
-as_of as (
+subscription_rows as (
 
-    select * from {{ ref('int_as_of_month_resolved') }}
+    -- Not int_as_of_month_resolved: this check must run even where the as-of month's own tests fail
+    -- (every row rejected), since dbt build skips what depends on a failed test.
+    select * from {{ ref('int_subscription_rows_validated') }}
 
 ),
 
@@ -71,6 +73,23 @@ top_reasons as (
 
     from reason_counts
     where reason_rank <= 3
+
+),
+
+as_of as (
+
+    -- The build's as-of month: the var, else the default over the used rows.
+    select
+        max(
+            {%- if explicit_as_of %}
+            {{ as_of_month_literal() }}
+            {%- else %}
+            {{ month_start(latest_date_not_after_run('start_date', 'end_date')) }}
+            {%- endif %}
+        ) as as_of_month
+
+    from subscription_rows
+    where row_status = 'used'
 
 ),
 
