@@ -7,6 +7,8 @@
     ) }}
 {%- endif -%}
 {%- set explicit_as_of = as_of_month_literal() is not none -%}
+{%- set latest_date = latest_date_not_after_run('start_date', 'end_date') -%}
+{%- set as_of_expression = as_of_month_literal() if explicit_as_of else month_start(latest_date) -%}
 
 with
 
@@ -79,14 +81,7 @@ top_reasons as (
 as_of as (
 
     -- The build's as-of month: the var, else the default over the used rows.
-    select
-        max(
-            {%- if explicit_as_of %}
-            {{ as_of_month_literal() }}
-            {%- else %}
-            {{ month_start(latest_date_not_after_run('start_date', 'end_date')) }}
-            {%- endif %}
-        ) as as_of_month
+    select max({{ as_of_expression }}) as as_of_month
 
     from subscription_rows
     where row_status = 'used'
@@ -96,7 +91,7 @@ as_of as (
 as_of_of_every_row as (
 
     -- The default as-of month had every row been used, rejected rows included.
-    select max({{ month_start(latest_date_not_after_run('start_date', 'end_date')) }}) as as_of_month
+    select max({{ month_start(latest_date) }}) as as_of_month
 
     from subscriptions_in
 
