@@ -30,7 +30,7 @@
             {%- endif -%}
         {%- endfor -%}
         {%- set subscriptions = located_inputs['subscriptions'] -%}
-        {%- set loaded = loaded_input('subscriptions') -%}
+        {%- set loaded = loaded_input('subscriptions') if target.type == 'duckdb' else none -%}
         {%- set subscriptions_from = loaded if loaded is not none else subscriptions.from_clause -%}
         {%- set counted = run_query('select count(*) from ' ~ subscriptions_from) -%}
         {%- if counted.columns[0].values()[0] == 0 -%}

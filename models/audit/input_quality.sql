@@ -54,7 +54,7 @@ reason_counts as (
 
     select
         reason_code,
-        count(*) as rejected_rows,
+        reason_code || ' ' || cast(count(*) as {{ dbt.type_string() }}) as reason_text,
         row_number() over (order by count(*) desc, reason_code) as reason_rank
 
     from rejected
@@ -65,16 +65,16 @@ reason_counts as (
 
 top_reasons as (
 
-    -- The three most frequent reasons, as 'reason_code count' text.
+    -- The three most frequent reasons, as 'reason_code count' text (concat_ws skips the nulls).
     select
-        {{ dbt.listagg(
-            "reason_code || ' ' || cast(rejected_rows as " ~ dbt.type_string() ~ ")",
-            "', '",
-            "order by reason_rank"
-        ) }} as top_reasons
+        concat_ws(
+            ', ',
+            max(case when reason_rank = 1 then reason_text end),
+            max(case when reason_rank = 2 then reason_text end),
+            max(case when reason_rank = 3 then reason_text end)
+        ) as top_reasons
 
     from reason_counts
-    where reason_rank <= 3
 
 ),
 

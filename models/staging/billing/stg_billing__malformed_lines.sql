@@ -2,7 +2,7 @@
     the demo seeds, Parquet files and engines other than DuckDB have none. -#}
 {%- set data_dir = env_var('NRR_DATA_DIR', '') | trim -%}
 {%- set loaded = {} -%}
-{%- if execute and data_dir != '' -%}
+{%- if execute and data_dir != '' and target.type == 'duckdb' -%}
     {%- for table_name in input_contract() -%}
         {%- set relation = loaded_input(table_name, '_malformed_lines') -%}
         {%- if relation is not none -%}
