@@ -64,9 +64,14 @@
         input, `columns` its column names as written.
     -#}
     {%- set by_name = billing_input_columns(input_contract()['subscriptions'], 'subscriptions', columns) -%}
-    {%- set start_date = parse_date(adapter.quote(by_name['start_date'])) -%}
-    {%- set end_date = parse_date(adapter.quote(by_name['end_date'])) if 'end_date' in by_name else 'cast(null as date)' -%}
-    {%- set amount = parse_number(adapter.quote(by_name['unit_amount'])) -%}
+    {%- set as_text = {} -%}
+    {%- for column in ['start_date', 'end_date', 'unit_amount'] if column in by_name -%}
+        {#- As text, as billing_input reads them: a Parquet column may be typed. -#}
+        {%- do as_text.update({column: 'cast(' ~ adapter.quote(by_name[column]) ~ ' as ' ~ dbt.type_string() ~ ')'}) -%}
+    {%- endfor -%}
+    {%- set start_date = parse_date(as_text['start_date']) -%}
+    {%- set end_date = parse_date(as_text['end_date']) if 'end_date' in as_text else 'cast(null as date)' -%}
+    {%- set amount = parse_number(as_text['unit_amount']) -%}
     {%- set found = run_query(
         'select '
         ~ month_start('min(case when ' ~ amount ~ ' > 0 then ' ~ start_date ~ ' end)') ~ ', '
