@@ -278,3 +278,16 @@ def test_every_missing_column_is_named_with_the_columns_found(tmp_path):
         "subscriptions.csv: required columns start_date, unit_amount are missing (columns found: "
         "subscription_id, customer_id, plan)",
     )
+
+
+def test_one_crlf_line_inside_an_lf_file_is_harmless(clean_build, tmp_path):
+    # DuckDB's strict CSV parser aborts on such a file; it is read leniently instead (README).
+    data_dir = tmp_path / "data"
+    shutil.copytree(EXAMPLES_DIR / "nrr_105", data_dir)
+    lines = (data_dir / "subscriptions.csv").read_bytes().split(b"\n")
+    lines[3] += b"\r"
+    (data_dir / "subscriptions.csv").write_bytes(b"\n".join(lines))
+    warehouse, process = build(tmp_path, data_dir=data_dir)
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    assert reconciliation(warehouse)["subscriptions"] == [6, 6, 0, 0, True]
+    assert_same_marts(warehouse, clean_build)
