@@ -24,3 +24,19 @@
     {%- endif -%}
     {{ return("cast('" ~ value ~ "-01' as date)") }}
 {%- endmacro %}
+
+
+{% macro run_date() -%}
+    {#- The date of the run (the warehouse clock), as a date. -#}
+    cast({{ dbt.current_timestamp() }} as date)
+{%- endmacro %}
+
+
+{% macro latest_date_not_after_run(start_date, end_date) -%}
+    {#- The later of a row's start_date and end_date, leaving out a date after the run date (a future
+        contract end, or a 9999-12-31 "no end" marker, is not an event yet); null when both are. -#}
+    greatest(
+        case when {{ start_date }} <= {{ run_date() }} then {{ start_date }} end,
+        case when {{ end_date }} <= {{ run_date() }} then {{ end_date }} end
+    )
+{%- endmacro %}

@@ -1,18 +1,81 @@
 {% macro clean_text(column) -%}
-    {#- Trimmed text; blank becomes null. -#}
-    nullif(trim({{ column }}), '')
+    {#- Trimmed text; blank, or one of pandas' default null tokens (input_null_tokens), becomes null. -#}
+    case
+        when trim({{ column }}) in (
+            {%- for token in input_null_tokens() %}'{{ token }}'{{ ', ' if not loop.last }}{% endfor -%}
+        ) then null
+        else nullif(trim({{ column }}), '')
+    end
 {%- endmacro %}
 
 
+{% macro input_null_tokens() %}
+    {#- The cells pandas' read_csv reads as missing by default (pandas.io.parsers' STR_NA_VALUES),
+        except `NA`, which is also Namibia's country code and an abbreviation of a segment. -#}
+    {{ return([
+        '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN',
+        '<NA>', 'N/A', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null',
+    ]) }}
+{% endmacro %}
+
+
 {% macro parse_date(column) -%}
-    {#- An ISO date ('2024-01-31'; a time part such as '2024-01-31 00:00:00' is dropped), or null. -#}
-    cast({{ try_cast_as(clean_text(column), dbt.type_timestamp()) }} as date)
+    {#-
+        A date, or null when it does not parse: ISO 'YYYY-MM-DD', 'YYYY/MM/DD', or an ISO timestamp
+        ('2024-01-31T10:00:00Z', '2024-01-31 00:00:00': the time part is dropped). Any other layout
+        only with the var input_date_format (strftime codes, '%m/%d/%Y'): a day/month order is never
+        guessed.
+    -#}
+    {%- set text = clean_text(column) -%}
+    {%- set date_format = var('input_date_format', '') | string | trim -%}
+    {%- set iso_date -%}
+        case
+            when {{ matches_pattern(text, '[0-9]{4}([-][0-9]{2}[-]|/[0-9]{2}/)[0-9]{2}([T ][0-9]{2}:[0-9]{2}.*)?') }}
+                then {{ try_cast_as("replace(substr(" ~ text ~ ", 1, 10), '/', '-')", 'date') }}
+        end
+    {%- endset -%}
+    {%- if date_format in ('', 'none', 'None') -%}
+        {{ iso_date }}
+    {%- else -%}
+        coalesce({{ iso_date }}, {{ parse_date_with_format(text, date_format) }})
+    {%- endif -%}
 {%- endmacro %}
 
 
 {% macro parse_number(column) -%}
-    {#- A decimal number ('1200', '99.90', '1e3'), or null when it does not parse. -#}
-    {{ try_cast_as(clean_text(column), type_double()) }}
+    {#-
+        A number as a double ('1200', '99.90', '1e3'), or null when it does not parse. A currency
+        symbol ($ € £ ¥) is ignored; commas are thousands separators only in valid groups
+        ('1,200.00', '$12,345'); with the var input_decimal_comma, '50,00' and '1.200,50' read with a
+        decimal comma instead. 'inf' or '1e308' parse (as numbers out of range, see money_limit).
+    -#}
+    {%- set text = "trim(" ~ replace_pattern(clean_text(column), '[$€£¥]', '') ~ ")" -%}
+    {%- if var('input_decimal_comma', false) | string | lower in ('true', '1', 'yes') -%}
+        {%- set grouped = '[+-]?[0-9]{1,3}([.][0-9]{3})+(,[0-9]*)?|[+-]?[0-9]*,[0-9]+' -%}
+        {%- set normalized = "replace(replace(" ~ text ~ ", '.', ''), ',', '.')" -%}
+    {%- else -%}
+        {%- set grouped = '[+-]?[0-9]{1,3}(,[0-9]{3})+([.][0-9]*)?' -%}
+        {%- set normalized = "replace(" ~ text ~ ", ',', '')" -%}
+    {%- endif -%}
+    {{ try_cast_as(
+        'case when ' ~ matches_pattern(text, grouped) ~ ' then ' ~ normalized ~ ' else ' ~ text ~ ' end',
+        type_double()
+    ) }}
+{%- endmacro %}
+
+
+{% macro money_limit() -%}
+    {#- The largest absolute amount (and MRR) a row may carry: 10^15, a thousandth of the range of the
+        money type (type_money, below 10^18), so that sums over rows stay inside it. A number at or
+        beyond it, or not finite, is rejected as value_out_of_range instead of failing a cast. -#}
+    1e15
+{%- endmacro %}
+
+
+{% macro within_money_limit(expression) -%}
+    {#- True when the double is finite and below money_limit() in size; false for NaN and infinities
+        (NaN compares above every number on DuckDB and Spark alike). Null stays null. -#}
+    (abs({{ expression }}) < {{ money_limit() }})
 {%- endmacro %}
 
 

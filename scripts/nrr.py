@@ -6,6 +6,7 @@ dbt does all the modelling. This script only chooses the inputs and the warehous
 
     python scripts/nrr.py build [--data-dir DIR | --source-database PATH --source-schema NAME]
                                 [--warehouse PATH] [--as-of YYYY-MM]
+                                [--date-format FMT] [--decimal-comma] [--max-rejected-pct N]
                                 [--full-refresh | --incremental] [--keep-failed]
     python scripts/nrr.py summary [--warehouse PATH]
     python scripts/nrr.py check-examples
@@ -343,6 +344,7 @@ def build(
     full_refresh: bool = False,
     force_incremental: bool = False,
     source: SourceTables | None = None,
+    input_vars: dict | None = None,
 ) -> dict:
     """Seeds, models and every data and unit test into a new file; publish it as `warehouse` only
     if every error-severity test passed. Returns the run-log record; HarnessError (Locked when
@@ -392,6 +394,7 @@ def build(
                 say(note)
             staging = wap.staging_path(warehouse)
             cli_vars = {"as_of_month": as_of} if as_of else {}
+            cli_vars.update(input_vars or {})
             if source is not None:
                 cli_vars.update(source.dbt_vars())
             facts = build_mode.current_record(PROJECT_DIR, data_dir, cli_vars, source)
@@ -433,6 +436,7 @@ def build(
                     incremental,
                     {"NRR_BUILD_RECORD": json.dumps(facts)},
                     source,
+                    input_vars,
                 )
                 # SIGINT and SIGTERM wait until the rename and the record agree: "published"
                 # in the record exactly when the new file is in place.
@@ -505,6 +509,7 @@ def write_and_audit(
     incremental: bool = False,
     extra_env: dict[str, str] | None = None,
     source: SourceTables | None = None,
+    input_vars: dict | None = None,
 ) -> str:
     """Write: `dbt build` into `staging`. Audit: its verdict. Returns the audit's one-line verdict;
     HarnessError ("build_failed" or "audit_failed") if the file must not be published.
@@ -517,7 +522,9 @@ def write_and_audit(
     publishing.
     """
     args = ["build"] if incremental else ["build", "--full-refresh"]
-    dbt_vars = {"as_of_month": as_of} if as_of else {}
+    dbt_vars = dict(input_vars or {})
+    if as_of:
+        dbt_vars["as_of_month"] = as_of
     if source is not None:
         dbt_vars.update(source.dbt_vars())
     if dbt_vars:
@@ -537,6 +544,7 @@ def write_and_audit(
             reason += f" ({why})"  # e.g. DuckDB's "No space left on device"
         raise HarnessError("dbt build failed: " + reason, "build_failed")
     if failed_tests:
+        print_rejection_summary(staging, quiet)
         hint = (
             " (an incremental run keeps months before its look-back window: if the data changed "
             "before it, rebuild with --full-refresh)"
@@ -569,6 +577,17 @@ def checkpoint(database: Path) -> None:
     except duckdb.Error as error:
         reason = " ".join(str(error).split())
         raise HarnessError(f"cannot checkpoint {database.name}: {reason}", "build_failed") from None
+
+
+def print_rejection_summary(staging: Path, quiet: bool) -> None:
+    """On a failed audit, the input rows and rejections of the staging file (as the summary of a
+    good build prints them) and why the input fails (audit.input_quality), before the file goes."""
+    if quiet or not staging.exists():
+        return
+    with contextlib.suppress(duckdb.Error):
+        lines = input_audit_lines(staging)
+        verdict = query(staging, "select message from audit.input_quality where not passes")
+        print("\n".join(lines + [f"Input check failed: {message}" for (message,) in verdict]))
 
 
 def staging_stats(database: Path) -> dict:
@@ -973,6 +992,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     build_cmd.add_argument("--warehouse", help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
     build_cmd.add_argument("--as-of", help="last reporting month, YYYY-MM (default: from data)")
+    build_cmd.add_argument(
+        "--date-format",
+        help="strftime format of dates that are not ISO, e.g. %%m/%%d/%%Y (var input_date_format)",
+    )
+    build_cmd.add_argument(
+        "--decimal-comma",
+        action="store_true",
+        help="amounts use a decimal comma: 1.200,50 (var input_decimal_comma)",
+    )
+    build_cmd.add_argument(
+        "--max-rejected-pct",
+        type=float,
+        help="largest share of rejected subscription rows, in percent, a build may publish "
+        "(var max_rejected_rows_pct, default 5)",
+    )
     mode = build_cmd.add_mutually_exclusive_group()
     mode.add_argument(
         "--full-refresh",
@@ -1008,13 +1042,30 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
     args = parser.parse_args(argv)
     if getattr(args, "as_of", None) and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.as_of):
-        parser.error(f"--as-of must look like YYYY-MM, got {args.as_of!r}")
+        reason = "not a valid month" if re.fullmatch(r"\d{4}-\d{2}", args.as_of) else "not a month"
+        parser.error(f"--as-of must look like YYYY-MM: {args.as_of!r} is {reason}")
     if args.command == "build":
         if (args.source_database is None) != (args.source_schema is None):
             parser.error("--source-database and --source-schema go together")
         if args.source_database is not None and args.data_dir is not None:
             parser.error("--data-dir and --source-database are two routes: give one of them")
+    date_format = getattr(args, "date_format", None)
+    if date_format is not None and "%" not in date_format:
+        parser.error(f"--date-format takes strftime codes such as %m/%d/%Y, got {date_format!r}")
+    max_rejected = getattr(args, "max_rejected_pct", None)
+    if max_rejected is not None and not 0 <= max_rejected <= 100:
+        parser.error(f"--max-rejected-pct must be between 0 and 100, got {max_rejected:g}")
     return args
+
+
+def input_vars(args: argparse.Namespace) -> dict:
+    """The dbt vars of the reading options of `build` that were given."""
+    chosen = {
+        "input_date_format": args.date_format,
+        "input_decimal_comma": True if args.decimal_comma else None,
+        "max_rejected_rows_pct": args.max_rejected_pct,
+    }
+    return {name: value for name, value in chosen.items() if value is not None}
 
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
@@ -1069,6 +1120,7 @@ def main(argv: list[str] | None = None) -> int:
                 full_refresh=args.full_refresh,
                 force_incremental=args.incremental,
                 source=source,
+                input_vars=input_vars(args),
             )
             published = warehouse
             print(summary(warehouse))

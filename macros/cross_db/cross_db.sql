@@ -70,3 +70,50 @@
         map('ignoreNullFields', 'false')
     )
 {%- endmacro %}
+
+
+{% macro matches_pattern(expression, pattern) %}
+    {#- True when the whole text matches the regular expression (RE2 / Java syntax; write `[.]`, not a
+        backslash, so the pattern reads the same in both engines' string literals). -#}
+    {{ return(adapter.dispatch('matches_pattern', 'nrr_warehouse')(expression, pattern)) }}
+{% endmacro %}
+
+{% macro duckdb__matches_pattern(expression, pattern) -%}
+    regexp_full_match({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__matches_pattern(expression, pattern) -%}
+    ({{ expression }} rlike '^(?:{{ pattern }})$')
+{%- endmacro %}
+
+
+{% macro replace_pattern(expression, pattern, replacement) %}
+    {#- Every match of the regular expression replaced by `replacement` (plain text, no group refs). -#}
+    {{ return(adapter.dispatch('replace_pattern', 'nrr_warehouse')(expression, pattern, replacement)) }}
+{% endmacro %}
+
+{% macro duckdb__replace_pattern(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{% macro spark__replace_pattern(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}
+
+
+{% macro parse_date_with_format(expression, date_format) %}
+    {#- A date read with an explicit strftime format (`%m/%d/%Y`), or null when it does not match. -#}
+    {{ return(adapter.dispatch('parse_date_with_format', 'nrr_warehouse')(expression, date_format)) }}
+{% endmacro %}
+
+{% macro duckdb__parse_date_with_format(expression, date_format) -%}
+    cast(try_strptime({{ expression }}, '{{ date_format | replace("'", "''") }}') as date)
+{%- endmacro %}
+
+{% macro spark__parse_date_with_format(expression, date_format) -%}
+    {#- Spark's date patterns are Java's, not strftime codes: refused rather than mistranslated. -#}
+    {{ exceptions.raise_compiler_error(
+        'var input_date_format is not supported on Spark (its date patterns are not strftime codes): '
+        ~ 'write the dates as YYYY-MM-DD'
+    ) }}
+{%- endmacro %}

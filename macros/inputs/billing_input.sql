@@ -17,9 +17,10 @@
         {%- set relation = ref('raw_' ~ table_name) -%}
         {%- set label = 'seed raw_' ~ table_name -%}
         {%- set from_clause = relation -%}
-        {%- if execute and load_relation(relation) is none -%}
-            {#- Compiled before the seed is loaded (dbt compile, sqlfluff on a fresh clone): the seed
-                is the project's own and has every contract column. -#}
+        {%- if execute and (relation.schema is none or load_relation(relation) is none) -%}
+            {#- Compiled before the seed is loaded (dbt compile, sqlfluff on a fresh clone), or in a
+                unit test (its given rows stand for the seed, and have no schema): the seed is the
+                project's own and has every contract column. -#}
             {%- set present = contract.columns -%}
         {%- elif execute -%}
             {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
@@ -65,18 +66,23 @@
 
 {% macro billing_input_columns(contract, label, present) %}
     {#-
-        Maps each lower-cased column name of an input to its name as written, and stops the build when
-        a required column is missing: `subscriptions.csv: required column start_date is missing`.
+        Maps each contract column name to the input's column as written, matched by
+        normalize_column_name ('Subscription ID' is subscription_id; unknown columns are ignored),
+        and stops the build with one message naming the file, every missing required column and the
+        columns found: `subscriptions.csv: required column start_date is missing (columns found: ...)`.
     -#}
     {%- set by_lower_name = {} -%}
     {%- for name in present -%}
-        {%- do by_lower_name.update({name | trim | lower: name}) -%}
+        {%- do by_lower_name.update({normalize_column_name(name): name}) -%}
     {%- endfor -%}
-    {%- for column in contract.required_columns -%}
-        {%- if column not in by_lower_name -%}
-            {{ exceptions.raise_compiler_error(label ~ ': required column ' ~ column ~ ' is missing') }}
-        {%- endif -%}
-    {%- endfor -%}
+    {%- set missing = contract.required_columns | reject('in', by_lower_name) | list -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error(
+            label ~ ': required column' ~ ('s ' if missing | length > 1 else ' ') ~ missing | join(', ')
+            ~ (' are' if missing | length > 1 else ' is') ~ ' missing (columns found: '
+            ~ (present | join(', ') if present else 'none') ~ ')'
+        ) }}
+    {%- endif -%}
     {{ return(by_lower_name) }}
 {% endmacro %}
 
@@ -129,15 +135,38 @@
         ) }}
     {%- endif -%}
     {%- set path = found[0] -%}
+    {%- set label = path.split('/')[-1] -%}
     {%- set quoted_path = dbt.escape_single_quotes(path) -%}
     {%- if path.endswith('.csv') -%}
-        {%- set from_clause = "read_csv('" ~ quoted_path ~ "', header = true, all_varchar = true)" -%}
-    {%- else -%}
-        {%- set from_clause = "read_parquet('" ~ quoted_path ~ "')" -%}
+        {#- Read by the on-run-start hook into raw.input_<table> (reading_rules.sql), so that its
+            malformed lines are kept; before the hook has run (dbt compile), the file itself. -#}
+        {%- set inspected = inspect_billing_input_csv(path, label) -%}
+        {%- set loaded = loaded_input(table_name) -%}
+        {%- set from_clause = loaded if loaded is not none else read_billing_csv(
+            path, inspected.columns, inspected.mixed_line_endings
+        ) -%}
+        {{ return({
+            'label': label,
+            'path': path,
+            'from_clause': from_clause,
+            'columns': inspected.columns,
+            'mixed_line_endings': inspected.mixed_line_endings,
+        }) }}
     {%- endif -%}
+    {%- set magic = run_query(
+        "select content[1:4] = 'PAR1'::blob and content[-4:] = 'PAR1'::blob "
+        ~ "from read_blob('" ~ quoted_path ~ "')"
+    ).columns[0].values()[0] -%}
+    {%- if not magic -%}
+        {{ exceptions.raise_compiler_error(
+            label ~ ': cannot be read: not a Parquet file (it does not begin and end with PAR1)'
+        ) }}
+    {%- endif -%}
+    {%- set from_clause = "read_parquet('" ~ quoted_path ~ "')" -%}
     {%- set described = run_query('describe select * from ' ~ from_clause) -%}
     {{ return({
-        'label': path.split('/')[-1],
+        'label': label,
+        'path': path,
         'from_clause': from_clause,
         'columns': described.columns[0].values() | list,
     }) }}

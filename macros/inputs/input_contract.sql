@@ -31,7 +31,8 @@
     {#- Every reason a subscriptions row can be rejected for, in the order they are checked. -#}
     {{ return([
         'missing_key', 'conflicting_duplicate', 'missing_required_value',
-        'unparseable_required_value', 'unparseable_optional_value', 'unknown_billing_interval',
+        'unparseable_required_value', 'unparseable_optional_value', 'value_out_of_range',
+        'unknown_billing_interval',
         'end_before_start', 'negative_amount', 'negative_quantity', 'discount_out_of_range',
         'unknown_currency', 'overlapping_period',
     ]) }}

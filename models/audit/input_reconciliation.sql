@@ -18,6 +18,12 @@ fx_rates_in as (
 
 ),
 
+malformed_lines as (
+
+    select * from {{ ref('stg_billing__malformed_lines') }}
+
+),
+
 subscription_rows as (
 
     select * from {{ ref('int_subscription_rows_validated') }}
@@ -54,27 +60,46 @@ rejected as (
 
 ),
 
-rows_in as (
+rows_read as (
 
-    -- Counted on the staging models, which hold every input row one to one.
+    -- Counted on the staging models, which hold every input row one to one, and on the malformed
+    -- lines of CSV inputs, which are rows read too (rejected ones).
     select
         'subscriptions' as source_table,
-        count(*) as rows_in
+        count(*) as rows_read
     from subscriptions_in
 
     union all
 
     select
         'customers' as source_table,
-        count(*) as rows_in
+        count(*) as rows_read
     from customers_in
 
     union all
 
     select
         'fx_rates' as source_table,
-        count(*) as rows_in
+        count(*) as rows_read
     from fx_rates_in
+
+    union all
+
+    select
+        source_table,
+        count(*) as rows_read
+    from malformed_lines
+    group by source_table
+
+),
+
+rows_in as (
+
+    select
+        source_table,
+        sum(rows_read) as rows_in
+    from rows_read
+    group by source_table
 
 ),
 

@@ -18,6 +18,12 @@ fx_rate_rows as (
 
 ),
 
+malformed_lines as (
+
+    select * from {{ ref('stg_billing__malformed_lines') }}
+
+),
+
 unioned as (
 
     select
@@ -53,6 +59,19 @@ unioned as (
         cast(null as {{ type_money() }}) as mrr
     from fx_rate_rows
     where row_status = 'rejected'
+
+    union all
+
+    -- A CSV line that does not parse as a row of its header: its number and raw text.
+    select
+        source_table,
+        'line ' || cast(line_number as {{ dbt.type_string() }}) as row_key,
+        'malformed_line' as reason_code,
+        'line ' || cast(line_number as {{ dbt.type_string() }}) || ' does not parse as a row of the header: '
+        || error as reason,
+        {{ json_object_of(['line_number', 'raw_line']) }} as raw_values,
+        cast(null as {{ type_money() }}) as mrr
+    from malformed_lines
 
 ),
 

@@ -28,7 +28,8 @@ checked as (
             when has_conflicting_duplicate then 'conflicting_duplicate'
             when rate_to_reporting_text is null then 'missing_required_value'
             when rate_to_reporting is null then 'unparseable_required_value'
-            when rate_to_reporting <= 0 then 'invalid_fx_rate'
+            when rate_to_reporting <= 0 or not {{ within_money_limit('rate_to_reporting') }}
+                then 'invalid_fx_rate'
             when currency = '{{ var("reporting_currency") }}' and rate_to_reporting != 1
                 then 'invalid_fx_rate'
         end as reason_code

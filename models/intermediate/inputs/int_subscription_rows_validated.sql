@@ -113,6 +113,11 @@ row_checked as (
                 or quantity is null
                 or discount_pct is null
                 then 'unparseable_optional_value'
+            when
+                not {{ within_money_limit('unit_amount') }}
+                or not {{ within_money_limit('quantity') }}
+                or not {{ within_money_limit('mrr_local') }}
+                then 'value_out_of_range'
             when months_in_interval is null then 'unknown_billing_interval'
             when end_date < start_date then 'end_before_start'
             when unit_amount < 0 then 'negative_amount'
@@ -133,10 +138,19 @@ converted as (
     select
         row_checked.*,
         rates.rate_to_reporting,
-        cast(row_checked.mrr_local * rates.rate_to_reporting as {{ type_money() }}) as mrr,
+        -- An MRR at or beyond money_limit() is a rejected row (value_out_of_range) with no MRR: the
+        -- cast to money never fails the build, and no sum of the audit leaves the money type.
+        case
+            when {{ within_money_limit('row_checked.mrr_local * rates.rate_to_reporting') }}
+                then {{ try_cast_as('row_checked.mrr_local * rates.rate_to_reporting', type_money()) }}
+        end as mrr,
         coalesce(
             row_checked.row_reason_code,
-            case when rates.currency is null then 'unknown_currency' end
+            case
+                when rates.currency is null then 'unknown_currency'
+                when not {{ within_money_limit('row_checked.mrr_local * rates.rate_to_reporting') }}
+                    then 'value_out_of_range'
+            end
         ) as value_reason_code
 
     from row_checked
@@ -223,6 +237,15 @@ final as (
                             then 'end_date is not a date: ' || end_date_text
                         when quantity is null then 'quantity is not a whole number: ' || quantity_text
                         else 'discount_pct is not a number: ' || discount_pct_text
+                    end
+            when 'value_out_of_range'
+                then
+                    case
+                        when not {{ within_money_limit('unit_amount') }}
+                            then 'unit_amount is not finite or too large: ' || unit_amount_text
+                        when not {{ within_money_limit('quantity') }}
+                            then 'quantity is not finite or too large: ' || quantity_text
+                        else 'the MRR is not finite or too large for the money type'
                     end
             when 'unknown_billing_interval'
                 then 'billing_interval is not month, quarter or year: ' || billing_interval_text

@@ -1,6 +1,7 @@
-{#- The var as_of_month when set, else the month of the latest start_date or end_date in the data. -#}
+{#- The var as_of_month when set, else the month of the latest start_date or end_date in the data that
+    is not after the run date. -#}
 {%- set as_of_literal = as_of_month_literal() -%}
-{%- set latest_date = 'greatest(start_date, coalesce(end_date, start_date))' -%}
+{%- set latest_date = latest_date_not_after_run('start_date', 'end_date') -%}
 {%- set as_of_expression = month_start(latest_date) if as_of_literal is none else as_of_literal -%}
 
 with
