@@ -19,11 +19,13 @@ trailing_segments as (
     select
         period_end_month,
         segment,
-        starting_mrr,
-        ending_mrr,
         nrr_pct,
         grr_pct,
-        starting_mrr - contraction_mrr - churned_mrr as retained_mrr
+        -- The lines compare the exact annualised amounts, not the MRR rounded to 10 places (an NRR of
+        -- exactly 115 % from quarterly prices, 33.33... -> 38.33..., stays on its line).
+        starting_arr,
+        ending_arr as cohort_ending_arr,
+        retained_arr
 
     from nrr
     where
@@ -57,11 +59,11 @@ final as (
         benchmark_high_pct,
         case
             when benchmark_low_pct is null then 'no_band'
-            when {{ pct_compare('ending_mrr', 'starting_mrr', '<', 'benchmark_low_pct') }} then 'below'
-            when {{ pct_compare('ending_mrr', 'starting_mrr', '>', 'benchmark_high_pct') }} then 'above'
+            when {{ pct_compare('cohort_ending_arr', 'starting_arr', '<', 'benchmark_low_pct') }} then 'below'
+            when {{ pct_compare('cohort_ending_arr', 'starting_arr', '>', 'benchmark_high_pct') }} then 'above'
             else 'within'
         end as position,
-        {{ is_leaky_bucket('starting_mrr', 'ending_mrr', 'retained_mrr') }} as leaky_bucket
+        {{ is_leaky_bucket('starting_arr', 'cohort_ending_arr', 'retained_arr') }} as leaky_bucket
 
     from segments_with_band
 
