@@ -180,8 +180,8 @@ def same_or_both_null(a: float | None, b: float | None) -> bool:
 
 @pytest.mark.parametrize("by_segment", [False, True], ids=["company", "segment"])
 def test_saas_metrics_by_month_equal_saas_metrics_monthly(mf_env, tmp_path, by_segment):
-    """SPEC section 10's rates from MetricFlow equal the mart's, nulls (a zero denominator) included,
-    for the company and per segment (MetricFlow has a row where the segment has a movement)."""
+    """SPEC section 10's rates from MetricFlow equal the mart's, nulls (a zero denominator)
+    included, for the company and per segment (rows where the segment has a movement)."""
     warehouse = Path(mf_env["NRR_TEST_WAREHOUSE"])
     segment_filter = "segment != 'All'" if by_segment else "segment = 'All'"
     expected = {
