@@ -47,8 +47,8 @@ segment_totals as (
 )
 
 select
-    coalesce(bridge.month, company.month) as month,
-    'All differs from mrr_bridge_monthly or from the sum of the segments' as failure
+    'All differs from mrr_bridge_monthly or from the sum of the segments' as failure,
+    coalesce(bridge.month, company.month) as month
 
 from bridge
 full outer join company

@@ -24,7 +24,7 @@ revenue_span as (
         customer_months.customer_id,
         min(customer_months.month) as first_revenue_month,
         max(customer_months.month) as last_revenue_month,
-        cast(count(*) as bigint) as months_with_revenue,
+        count(*) as months_with_revenue,
         sum(
             case
                 when customer_months.month = as_of.as_of_month then customer_months.arr

@@ -30,8 +30,8 @@ period_movements as (
     inner join segment_months
         on
             nrr.segment = segment_months.segment
-            and segment_months.month > nrr.period_start_month
-            and segment_months.month <= nrr.period_end_month
+            and nrr.period_start_month < segment_months.month
+            and nrr.period_end_month >= segment_months.month
     group by nrr.period_end_month, nrr.period_months, nrr.segment
 
 ),

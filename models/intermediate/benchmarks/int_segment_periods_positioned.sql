@@ -86,15 +86,17 @@ segments_with_lines as (
                     as {{ type_money() }}
                 )
         end as acv,
-        {% if benchmark_set() == 'rules_of_thumb' -%}
-            bands.nrr_low_pct as benchmark_low_pct,
-            bands.nrr_high_pct as benchmark_high_pct,
-            cast(null as decimal(9, 4)) as grr_benchmark_pct
-        {%- else -%}
-            selected_acv_medians.nrr_median_pct as benchmark_low_pct,
-            selected_acv_medians.nrr_median_pct as benchmark_high_pct,
-            selected_acv_medians.grr_median_pct as grr_benchmark_pct
-        {%- endif %}
+        case
+            when '{{ benchmark_set() }}' = 'rules_of_thumb' then bands.nrr_low_pct
+            else selected_acv_medians.nrr_median_pct
+        end as benchmark_low_pct,
+        case
+            when '{{ benchmark_set() }}' = 'rules_of_thumb' then bands.nrr_high_pct
+            else selected_acv_medians.nrr_median_pct
+        end as benchmark_high_pct,
+        case
+            when '{{ benchmark_set() }}' != 'rules_of_thumb' then selected_acv_medians.grr_median_pct
+        end as grr_benchmark_pct
 
     from segments_with_acv
     left join bands
