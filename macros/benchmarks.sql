@@ -37,3 +37,18 @@
         and {{ pct_compare(retained_mrr, starting_mrr, '<', leaky_bucket_grr_line()) }}
     )
 {%- endmacro %}
+
+
+{% macro benchmark_set() -%}
+    {#-
+        The var `benchmark_set`: `rules_of_thumb` (the default, SPEC section 5's segment bands) or the
+        name of a set in the seed benchmark_acv_retention_medians (`saas_capital_2023` as shipped).
+        Anything but a lower-case name stops the build with a message; a name the seed does not hold
+        fails the test assert_benchmark_set_exists.
+    -#}
+    {%- set value = var('benchmark_set', 'rules_of_thumb') | string | trim -%}
+    {%- if not modules.re.fullmatch('[a-z0-9_]+', value) -%}
+        {{ exceptions.raise_compiler_error("var benchmark_set must be rules_of_thumb or a benchmark_set of seed benchmark_acv_retention_medians (such as saas_capital_2023), got '" ~ value ~ "'") }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}

@@ -45,12 +45,14 @@
             'materialized': 'incremental',
             'incremental_strategy': 'insert_overwrite',
             'partition_by': [month_column],
+            'on_schema_change': 'fail',
         }) }}
     {%- else -%}
         {{ return({
             'materialized': 'incremental',
             'incremental_strategy': 'replace_window',
             'incremental_predicates': [month_column ~ ' >= ' ~ '__window_start__'],
+            'on_schema_change': 'fail',
         }) }}
     {%- endif -%}
 {% endmacro %}

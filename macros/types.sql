@@ -24,3 +24,20 @@
         engine (a plain integer 12 makes Spark round the product to fewer decimal places). -#}
     cast(cast(12 as decimal(2, 0)) * {{ mrr }} as {{ type_money() }})
 {%- endmacro %}
+
+
+{% macro annual_factor(months_in_interval) -%}
+    {#- How many billing intervals of `months_in_interval` months (1, 3, 12) make a year: 12, 4 or 1,
+        as a 2-digit decimal (exact on every engine, see arr_of). Null for any other interval. -#}
+    cast(
+        case {{ months_in_interval }} when 1 then 12 when 3 then 4 when 12 then 1 end
+        as decimal(2, 0)
+    )
+{%- endmacro %}
+
+
+{% macro decimal_of_double(expression, data_type) -%}
+    {#- A parsed input number (a double) as the decimal it was written as: through its shortest text
+        form, so 1234567.89 stays 1234567.89 (a direct cast gives 1234567.8899999998). -#}
+    cast(cast({{ expression }} as {{ dbt.type_string() }}) as {{ data_type }})
+{%- endmacro %}

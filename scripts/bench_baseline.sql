@@ -45,7 +45,27 @@ priced as (
                 when 'annual' then 12 when 'annually' then 12
             end
             * rates.rate as decimal(28, 10)
-        ) as mrr
+        ) as mrr,
+        -- The exact annualised amount (12, 4 or 1 x the price), as int_subscription_periods_priced.
+        cast(
+            cast(
+                cast(
+                    cast(cast(cast(s.unit_amount as double) as varchar) as decimal(28, 10))
+                    * cast(coalesce(s.quantity, 1) as decimal(9, 0)) as decimal(28, 10)
+                )
+                * cast(
+                    (100 - cast(cast(cast(coalesce(s.discount_pct, 0) as double) as varchar)
+                        as decimal(9, 4))) * cast(0.01 as decimal(2, 2)) as decimal(7, 6)
+                )
+                * cast(case lower(coalesce(s.billing_interval, 'month'))
+                    when 'month' then 12 when 'monthly' then 12 when 'quarter' then 4
+                    when 'quarterly' then 4 when 'year' then 1 when 'yearly' then 1
+                    when 'annual' then 1 when 'annually' then 1
+                end as decimal(2, 0))
+                as decimal(28, 10)
+            )
+            * cast(cast(rates.rate as varchar) as decimal(18, 10)) as decimal(28, 10)
+        ) as arr
 
     from subscriptions as s
     inner join rates on coalesce(upper(trim(s.currency)), 'USD') = rates.currency
@@ -72,11 +92,14 @@ from periods;
 
 -- Customer-month MRR at each month end, expanded per paid period over its own months only.
 create temp table customer_months as
-select customer_id, month, cast(sum(mrr) as decimal(28, 10)) as mrr
+select
+    customer_id, month, cast(sum(mrr) as decimal(28, 10)) as mrr,
+    cast(sum(arr) as decimal(28, 10)) as arr
 from (
     select
         p.customer_id,
         p.mrr,
+        p.arr,
         unnest(generate_series(
             date_trunc('month', p.start_date)::date,
             least(
@@ -195,12 +218,15 @@ select
     coalesce(t.contraction_mrr, 0) as contraction_mrr,
     coalesce(t.churned_mrr, 0) as churned_mrr,
     coalesce(t.ending_mrr, 0) as ending_mrr,
-    cast(cast(12 as decimal(2, 0)) * coalesce(t.ending_mrr, 0) as decimal(28, 10)) as ending_arr,
-    coalesce(t.active_customers, 0) as active_customers,
-    coalesce(t.new_customers, 0) as new_customers,
-    coalesce(t.reactivated_customers, 0) as reactivated_customers,
-    coalesce(t.churned_customers, 0) as churned_customers
-from months as m left join totals as t on m.month = t.month;
+    cast(coalesce(y.ending_arr, 0) as decimal(28, 10)) as ending_arr,
+    cast(coalesce(t.active_customers, 0) as bigint) as active_customers,
+    cast(coalesce(t.new_customers, 0) as bigint) as new_customers,
+    cast(coalesce(t.reactivated_customers, 0) as bigint) as reactivated_customers,
+    cast(coalesce(t.churned_customers, 0) as bigint) as churned_customers
+from months as m left join totals as t on m.month = t.month
+left join (
+    select month, cast(sum(arr) as decimal(28, 10)) as ending_arr from customer_months group by month
+) as y on m.month = y.month;
 
 -- NRR by the cohort method: one pass over the cohort members, segments and 'All' by grouping sets.
 create table marts.nrr_by_period as
@@ -211,7 +237,8 @@ members as (
         k.period_months,
         s.month as period_start_month,
         (s.month + to_months(k.period_months))::date as period_end_month,
-        s.mrr as starting_mrr
+        s.mrr as starting_mrr,
+        s.arr as starting_arr
     from customer_months as s
     cross join (values (1), (3), (12)) as k (period_months)
     cross join as_of as a
@@ -222,7 +249,9 @@ compared as (
         m.period_months, m.period_start_month, m.period_end_month,
         coalesce(cu.segment, 'Unknown') as segment,
         m.starting_mrr,
-        coalesce(e.mrr, 0) as ending_mrr
+        coalesce(e.mrr, 0) as ending_mrr,
+        m.starting_arr,
+        coalesce(e.arr, 0) as ending_arr
     from members as m
     left join customer_months as e
         on m.customer_id = e.customer_id and m.period_end_month = e.month
@@ -232,8 +261,8 @@ aggregated as (
     select
         period_start_month, period_end_month, period_months,
         coalesce(segment, 'All') as segment,
-        count(*) as cohort_customers,
-        count(*) filter (where ending_mrr > 0) as retained_customers,
+        cast(count(*) as bigint) as cohort_customers,
+        cast(count(*) filter (where ending_mrr > 0) as bigint) as retained_customers,
         cast(sum(starting_mrr) as decimal(28, 10)) as starting_mrr,
         cast(sum(case when ending_mrr > starting_mrr then ending_mrr - starting_mrr else 0 end)
             as decimal(28, 10)) as expansion_mrr,
@@ -241,7 +270,10 @@ aggregated as (
             else 0 end) as decimal(28, 10)) as contraction_mrr,
         cast(sum(case when ending_mrr = 0 then starting_mrr else 0 end) as decimal(28, 10))
             as churned_mrr,
-        cast(sum(ending_mrr) as decimal(28, 10)) as ending_mrr
+        cast(sum(ending_mrr) as decimal(28, 10)) as ending_mrr,
+        cast(sum(starting_arr) as decimal(28, 10)) as starting_arr,
+        cast(sum(ending_arr) as decimal(28, 10)) as ending_arr,
+        cast(sum(least(starting_arr, ending_arr)) as decimal(28, 10)) as retained_arr
     from compared
     group by grouping sets (
         (period_start_month, period_end_month, period_months, segment),
@@ -249,11 +281,14 @@ aggregated as (
     )
 )
 select
-    *,
+    * exclude (starting_arr, ending_arr, retained_arr),
     100 * (cast(ending_mrr as double) / cast(starting_mrr as double)) as nrr_pct,
     100 * (cast(starting_mrr - contraction_mrr - churned_mrr as double) / cast(starting_mrr as double))
         as grr_pct,
-    100 * (cast(retained_customers as double) / cast(cohort_customers as double)) as logo_retention_pct
+    100 * (cast(retained_customers as double) / cast(cohort_customers as double)) as logo_retention_pct,
+    starting_arr,
+    ending_arr,
+    retained_arr
 from aggregated;
 
 create table marts.cohort_retention as
@@ -262,7 +297,7 @@ firsts as (
     select customer_id, min(month) as cohort_month from customer_months group by customer_id
 ),
 activity as (
-    select f.cohort_month, c.month, count(*) as active_customers,
+    select f.cohort_month, c.month, cast(count(*) as bigint) as active_customers,
         cast(sum(c.mrr) as decimal(28, 10)) as mrr
     from customer_months as c inner join firsts as f on c.customer_id = f.customer_id
     group by f.cohort_month, c.month
@@ -277,7 +312,7 @@ select
     m.month,
     s.cohort_customers,
     s.cohort_starting_mrr,
-    coalesce(a.active_customers, 0) as active_customers,
+    cast(coalesce(a.active_customers, 0) as bigint) as active_customers,
     cast(coalesce(a.mrr, 0) as decimal(28, 10)) as mrr,
     100 * (cast(coalesce(a.mrr, 0) as double) / cast(s.cohort_starting_mrr as double))
         as revenue_retention_pct,
@@ -294,17 +329,17 @@ with span as (
         min(c.month) as first_revenue_month,
         max(c.month) as last_revenue_month,
         count(*) as months_with_revenue,
-        sum(case when c.month = a.as_of_month then c.mrr else 0 end) as current_mrr
+        sum(case when c.month = a.as_of_month then c.mrr else 0 end) as current_mrr,
+        sum(case when c.month = a.as_of_month then c.arr else 0 end) as current_arr
     from customer_months as c cross join as_of as a
     group by c.customer_id
 )
 select
     cu.customer_id, cu.customer_name, cu.segment, cu.country, cu.is_in_customers_table,
     s.first_revenue_month, s.last_revenue_month,
-    coalesce(s.months_with_revenue, 0) as months_with_revenue,
+    cast(coalesce(s.months_with_revenue, 0) as bigint) as months_with_revenue,
     cast(coalesce(s.current_mrr, 0) as decimal(28, 10)) as current_mrr,
-    cast(cast(12 as decimal(2, 0)) * cast(coalesce(s.current_mrr, 0) as decimal(28, 10))
-        as decimal(28, 10)) as current_arr,
+    cast(coalesce(s.current_arr, 0) as decimal(28, 10)) as current_arr,
     case
         when s.current_mrr > 0 then 'active'
         when s.customer_id is not null then 'churned'

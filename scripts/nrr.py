@@ -1007,6 +1007,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="largest share of rejected subscription rows, in percent, a build may publish "
         "(var max_rejected_rows_pct, default 5)",
     )
+    build_cmd.add_argument(
+        "--benchmark-set",
+        choices=["rules_of_thumb", "saas_capital_2023"],
+        help="benchmarks of segment_benchmarks: the SPEC's segment bands (default rules_of_thumb) "
+        "or SaaS Capital's 2023 medians by ACV (var benchmark_set)",
+    )
     mode = build_cmd.add_mutually_exclusive_group()
     mode.add_argument(
         "--full-refresh",
@@ -1064,6 +1070,7 @@ def input_vars(args: argparse.Namespace) -> dict:
         "input_date_format": args.date_format,
         "input_decimal_comma": True if args.decimal_comma else None,
         "max_rejected_rows_pct": args.max_rejected_pct,
+        "benchmark_set": args.benchmark_set,
     }
     return {name: value for name, value in chosen.items() if value is not None}
 

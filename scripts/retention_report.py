@@ -1,9 +1,10 @@
 """The retention report: one self-contained HTML file built from the marts of a built warehouse.
 
 Every number shown is read from a mart (`mrr_bridge_monthly`, `nrr_by_period`,
-`company_benchmark`, `segment_benchmarks`, `cohort_retention`); this module only formats and draws
-them. Charts are altair specs rendered to SVG by vl-convert, in process and offline, and inlined in
-the page: no JavaScript, no CDN, no server. Definitions are read from the project's doc blocks,
+`company_benchmark`, `segment_benchmarks`, `cohort_retention`, `saas_metrics_monthly`,
+`nrr_methods_compared`); this module only formats and draws them. Charts are altair specs
+rendered to SVG by vl-convert, in process and offline, and inlined in the page: no JavaScript, no
+CDN, no server. Definitions are read from the project's doc blocks,
 where they are written once.
 
     python scripts/nrr.py report [--warehouse PATH] [--out FILE]
@@ -43,7 +44,20 @@ COLORS = {
     "within": "#2e8b57",
     "above": "#1f5fa8",
     "no_band": "#888888",
+    "gross_churn": "#c0392b",
+    "net_churn": "#8e44ad",
+    "expansion_rate": "#1f5fa8",
+    "logo_churn": "#d9822b",
+    "quick_ratio": "#2e8b57",
+    "bridge_method": "#8e44ad",
 }
+# SPEC section 10's rates drawn over time (column of saas_metrics_monthly, label, colour key).
+RATES = [
+    ("gross_mrr_churn_rate_pct", "Gross MRR churn", "gross_churn"),
+    ("net_mrr_churn_rate_pct", "Net MRR churn", "net_churn"),
+    ("expansion_rate_pct", "Expansion", "expansion_rate"),
+    ("logo_churn_rate_pct", "Logo churn", "logo_churn"),
+]
 MOVEMENTS = [
     # (column of mrr_bridge_monthly, label, sign in the bridge)
     ("new_mrr", "New", 1),
@@ -67,6 +81,13 @@ DEFINITIONS = [
     ("Rating", "def_rating"),
     ("Leaky bucket", "def_leaky_bucket"),
     ("Cohort month", "def_cohort_month"),
+    ("ARPA", "def_arpa"),
+    ("Quick ratio", "def_quick_ratio"),
+    ("Logo churn rate", "def_logo_churn_rate_pct"),
+    ("Gross MRR churn rate", "def_gross_mrr_churn_rate_pct"),
+    ("Net MRR churn rate", "def_net_mrr_churn_rate_pct"),
+    ("Expansion rate", "def_expansion_rate_pct"),
+    ("Two NRR methods", "nrr_methods_compared"),
 ]
 
 
@@ -81,6 +102,8 @@ class ReportData:
     segments: list[dict]
     cohorts: list[dict]
     rejected_rows: int
+    saas: list[dict] = field(default_factory=list)
+    methods: list[dict] = field(default_factory=list)
     definitions: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -154,9 +177,31 @@ def load(warehouse: Path) -> ReportData:
             con,
             """
             select cohort_month, months_since_start, cohort_customers, cohort_starting_mrr, mrr,
-                   revenue_retention_pct
+                   revenue_retention_pct, active_customers, logo_retention_pct
             from marts.cohort_retention
             order by cohort_month, months_since_start
+            """,
+        )
+        saas = fetch(
+            con,
+            """
+            select month, arpa, quick_ratio, logo_churn_rate_pct, gross_mrr_churn_rate_pct,
+                   net_mrr_churn_rate_pct, expansion_rate_pct, starting_customers,
+                   churned_customers
+            from marts.saas_metrics_monthly
+            where segment = 'All'
+            order by month
+            """,
+        )
+        methods = fetch(
+            con,
+            """
+            select period_end_month, period_months, cohort_nrr_pct, bridge_nrr_pct,
+                   cohort_grr_pct, bridge_grr_pct, starting_mrr, period_new_mrr,
+                   period_reactivation_mrr, non_cohort_ending_mrr, method_difference_mrr
+            from marts.nrr_methods_compared
+            where segment = 'All'
+            order by period_end_month, period_months
             """,
         )
         rejected_rows = con.execute("select count(*) from audit.rejected_rows").fetchone()[0]
@@ -170,6 +215,8 @@ def load(warehouse: Path) -> ReportData:
         segments=segments,
         cohorts=cohorts,
         rejected_rows=rejected_rows,
+        saas=saas,
+        methods=methods,
         definitions=read_doc_blocks(DOCS_FILE),
     )
 
@@ -453,19 +500,18 @@ def movements_chart(data: ReportData) -> alt.TopLevelMixin:
     return base_config(bars.properties(width=CHART_WIDTH, height=280))
 
 
-def cohort_chart(data: ReportData) -> alt.TopLevelMixin:
-    """Revenue retention of each starting cohort (rows) by months since its start (columns)."""
+def cohort_heatmap(data: ReportData, column: str, title: str, domain: list[int]) -> alt.Chart:
+    """One row per starting cohort, one column per month since its start, coloured by `column`."""
     values = [
         {
             "cohort": f"{row['cohort_month']:%Y-%m}",
             "months": row["months_since_start"],
-            "pct": row["revenue_retention_pct"],
+            "pct": row[column],
         }
         for row in data.cohorts
     ]
-    cohorts = sorted({v["cohort"] for v in values})
-    cell = max(6, min(16, 640 // max(len(cohorts), 1)))
-    heatmap = (
+    cohorts = cohort_labels(data)
+    return (
         alt.Chart(alt.Data(values=values))
         .mark_rect()
         .encode(
@@ -475,13 +521,130 @@ def cohort_chart(data: ReportData) -> alt.TopLevelMixin:
                     axis=alt.Axis(values=cohorts[:: max(1, len(cohorts) // 16)])),
             color=alt.Color(
                 "pct:Q",
-                title="Revenue retained, % of the cohort's first-month MRR",
-                scale=alt.Scale(scheme="redyellowblue", domain=[0, 100, 200], clamp=True),
+                title=title,
+                scale=alt.Scale(scheme="redyellowblue", domain=domain, clamp=True),
                 legend=alt.Legend(gradientLength=300),
             ),
         )
     )  # fmt: skip
-    return base_config(heatmap.properties(width=CHART_WIDTH, height=cell * len(cohorts)))
+
+
+def cohort_labels(data: ReportData) -> list[str]:
+    """The cohorts, oldest first, as the heatmaps' row labels."""
+    return sorted({f"{row['cohort_month']:%Y-%m}" for row in data.cohorts})
+
+
+def cohort_sizes(data: ReportData) -> alt.Chart:
+    """Beside a heatmap: each cohort's size in customers, so a cohort of one does not look as
+    important as a cohort of fifty."""
+    sizes = {
+        f"{row['cohort_month']:%Y-%m}": row["cohort_customers"]
+        for row in data.cohorts
+        if row["months_since_start"] == 0
+    }
+    values = [{"cohort": cohort, "customers": sizes[cohort]} for cohort in cohort_labels(data)]
+    base = alt.Chart(alt.Data(values=values)).encode(
+        y=alt.Y("cohort:O", sort=cohort_labels(data), axis=None)
+    )
+    bars = base.mark_bar(color=COLORS["total"]).encode(
+        x=alt.X("customers:Q", title="Customers in the cohort")
+    )
+    return bars
+
+
+def cohort_chart(data: ReportData, column: str = "revenue_retention_pct") -> alt.TopLevelMixin:
+    """Revenue (or logo) retention of each starting cohort by months since its start, with the
+    cohort's size beside each row."""
+    if column == "revenue_retention_pct":
+        heatmap = cohort_heatmap(
+            data, column, "Revenue retained, % of the cohort's first-month MRR", [0, 100, 200]
+        )
+    else:
+        heatmap = cohort_heatmap(
+            data, column, "Customers still paying, % of the cohort", [0, 50, 100]
+        )
+    cohorts = cohort_labels(data)
+    cell = max(6, min(16, 640 // max(len(cohorts), 1)))
+    height = cell * len(cohorts)
+    chart = alt.hconcat(
+        heatmap.properties(width=CHART_WIDTH - 170, height=height),
+        cohort_sizes(data).properties(width=110, height=height),
+        spacing=8,
+    )
+    return base_config(chart)
+
+
+def rates_chart(data: ReportData) -> alt.TopLevelMixin:
+    """SPEC section 10's churn and expansion rates by month, and the quick ratio below them."""
+    values = [
+        {"month": iso(row["month"]), "rate": label, "pct": row[column]}
+        for row in data.saas
+        for column, label, _ in RATES
+        if row[column] is not None
+    ]
+    labels = [label for _, label, _ in RATES]
+    x = alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y"))
+    rates = (
+        alt.Chart(alt.Data(values=values))
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=x,
+            y=alt.Y("pct:Q", title="% of last month's MRR (logo churn: of customers)"),
+            color=alt.Color(
+                "rate:N",
+                title=None,
+                scale=alt.Scale(domain=labels, range=[COLORS[key] for _, _, key in RATES]),
+            ),
+        )
+    )
+    zero = alt.Chart(alt.Data(values=[{"pct": 0}])).mark_rule(color="#999999").encode(y="pct:Q")
+    ratios = [
+        {"month": iso(row["month"]), "quick_ratio": row["quick_ratio"]}
+        for row in data.saas
+        if row["quick_ratio"] is not None
+    ]
+    quick = (
+        alt.Chart(alt.Data(values=ratios))
+        .mark_line(point=alt.OverlayMarkDef(size=20), color=COLORS["quick_ratio"], strokeWidth=2)
+        .encode(x=x, y=alt.Y("quick_ratio:Q", title="Quick ratio (gained ÷ lost MRR)"))
+    )
+    one = alt.Chart(alt.Data(values=[{"q": 1}])).mark_rule(color="#999999", strokeDash=[4, 3])
+    chart = alt.vconcat(
+        alt.layer(zero, rates).properties(width=CHART_WIDTH - 40, height=240),
+        alt.layer(one.encode(y="q:Q"), quick).properties(width=CHART_WIDTH - 40, height=160),
+        spacing=18,
+    )
+    return base_config(chart)
+
+
+def methods_chart(data: ReportData) -> alt.TopLevelMixin:
+    """Trailing-12-month NRR by the cohort method and by the bridge method, by end month."""
+    values = []
+    for row in data.methods:
+        if row["period_months"] != 12:
+            continue
+        month = iso(row["period_end_month"])
+        values.append(
+            {"month": month, "method": "Cohort (nrr_by_period)", "pct": row["cohort_nrr_pct"]}
+        )
+        values.append(
+            {"month": month, "method": "Bridge (Baremetrics)", "pct": row["bridge_nrr_pct"]}
+        )
+    domain = ["Cohort (nrr_by_period)", "Bridge (Baremetrics)"]
+    chart = (
+        alt.Chart(alt.Data(values=values))
+        .mark_line(point=alt.OverlayMarkDef(size=30), strokeWidth=2.5)
+        .encode(
+            x=alt.X("month:T", title="12-month period ending in", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("pct:Q", title="NRR, % of starting MRR", scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "method:N",
+                title=None,
+                scale=alt.Scale(domain=domain, range=[COLORS["nrr"], COLORS["bridge_method"]]),
+            ),
+        )
+    )
+    return base_config(chart.properties(width=CHART_WIDTH - 40, height=260))
 
 
 def svg(chart: alt.TopLevelMixin, prefix: str) -> str:
@@ -608,9 +771,14 @@ ago pay more today than they did then; GRR shows what they kept before any expan
 segment, the dot its NRR (red below the band, green within, blue above).</li>
 <li><strong>Bridge</strong>: how last month's MRR became this month's; the movements over time show
 the same five amounts every month, gains above zero, losses below.</li>
+<li><strong>Churn rates and quick ratio</strong>: each month's losses and expansion as a share of
+last month's MRR; the quick ratio is MRR gained for every unit lost (above 1: growing).</li>
+<li><strong>Two NRR methods</strong>: the same 12 months measured on the start month's customers
+(cohort) and summed from the monthly bridges (bridge); the table shows the amounts between
+them.</li>
 <li><strong>Cohorts</strong>: each row is the customers who first paid in one month; a cell is
 their MRR n months later as a share of their first month's MRR (blue above 100 %, red towards
-0 %).</li>
+0 %), the bar beside it the cohort's size. The logo view counts customers instead of MRR.</li>
 </ul>"""
     items = "".join(
         f"<dt>{html.escape(term)}</dt><dd>{markdown_inline(data.definitions[name])}</dd>"
@@ -678,6 +846,60 @@ def segment_table(data: ReportData) -> str:
     )
 
 
+def ratio_text(value: float | None) -> str:
+    """A ratio with two decimals (the quick ratio), a dash when there is none."""
+    return EN_DASH if value is None else f"{value:.2f}"
+
+
+def saas_tiles(data: ReportData) -> str:
+    """The latest month's SPEC section 10 figures (segment All), each with its mart value."""
+    latest = data.saas[-1]
+    month = month_text(latest["month"])
+    tiles = [
+        tile("ARPA", money(latest["arpa"]) if latest["arpa"] is not None else EN_DASH,
+             f"MRR per active customer, {month}", "saas_metrics_monthly.arpa", latest["arpa"]),
+        tile("Quick ratio", ratio_text(latest["quick_ratio"]), "gained ÷ lost MRR",
+             "saas_metrics_monthly.quick_ratio", latest["quick_ratio"]),
+        tile("Logo churn", pct(latest["logo_churn_rate_pct"]),
+             f"{latest['churned_customers']:,} of {latest['starting_customers']:,} customers",
+             "saas_metrics_monthly.logo_churn_rate_pct", latest["logo_churn_rate_pct"]),
+        tile("Gross MRR churn", pct(latest["gross_mrr_churn_rate_pct"]), "contraction + churn",
+             "saas_metrics_monthly.gross_mrr_churn_rate_pct", latest["gross_mrr_churn_rate_pct"]),
+        tile("Net MRR churn", pct(latest["net_mrr_churn_rate_pct"]), "negative is good",
+             "saas_metrics_monthly.net_mrr_churn_rate_pct", latest["net_mrr_churn_rate_pct"]),
+        tile("Expansion", pct(latest["expansion_rate_pct"]), "of last month's MRR",
+             "saas_metrics_monthly.expansion_rate_pct", latest["expansion_rate_pct"]),
+    ]  # fmt: skip
+    return f'<div class="tiles">{"".join(tiles)}</div>'
+
+
+def methods_table(data: ReportData) -> str:
+    """The latest end month's NRR by both methods, per period length, with the amounts between."""
+    latest = max(row["period_end_month"] for row in data.methods)
+    rows = []
+    for row in data.methods:
+        if row["period_end_month"] != latest:
+            continue
+        arrived = row["period_new_mrr"] + row["period_reactivation_mrr"]
+        rows.append(
+            f'<tr data-period="{row["period_months"]}" data-cohort-nrr="{row["cohort_nrr_pct"]!r}"'
+            f' data-bridge-nrr="{row["bridge_nrr_pct"]!r}"'
+            f' data-difference="{row["method_difference_mrr"]}">'
+            f"<td>{row['period_months']} month{'s' if row['period_months'] != 1 else ''}</td>"
+            f"<td>{pct(row['cohort_nrr_pct'])}</td><td>{pct(row['bridge_nrr_pct'])}</td>"
+            f"<td>{pct(row['cohort_grr_pct'])}</td><td>{pct(row['bridge_grr_pct'])}</td>"
+            f"<td>{money(row['starting_mrr'])}</td><td>{money(arrived)}</td>"
+            f"<td>{money(row['non_cohort_ending_mrr'])}</td>"
+            f"<td>{money(row['method_difference_mrr'])}</td></tr>"
+        )
+    return (
+        f"<table><tr><th>To {month_text(latest)}</th><th>Cohort NRR</th><th>Bridge NRR</th>"
+        "<th>Cohort GRR</th><th>Bridge GRR</th><th>Starting MRR</th>"
+        "<th>New + reactivated</th><th>Their MRR at the end</th><th>Difference</th></tr>"
+        f"{''.join(rows)}</table>"
+    )
+
+
 def render(data: ReportData) -> str:
     """The whole page."""
     latest = data.latest
@@ -724,13 +946,54 @@ def render(data: ReportData) -> str:
             "movements",
         )
     )
+    if data.saas:
+        sections.append(
+            figure(
+                "Churn rates and quick ratio by month",
+                saas_tiles(data) + svg(rates_chart(data), "rates"),
+                "From <code>saas_metrics_monthly</code>, all customers. A rate is missing where "
+                "its denominator is 0 (the first month; the quick ratio in a month that lost "
+                "nothing).",
+                "rates",
+            )
+        )
+    if data.methods:
+        sections.append(
+            figure(
+                "Two NRR methods",
+                # The chart is of 12-month periods; with less history, the table alone.
+                (
+                    svg(methods_chart(data), "methods")
+                    if any(row["period_months"] == 12 for row in data.methods)
+                    else ""
+                )
+                + methods_table(data),
+                "From <code>nrr_methods_compared</code>, all customers. The cohort method (the "
+                "figure investors usually mean) follows the customers of the start month; the "
+                "bridge method (Baremetrics) adds up the monthly expansion, contraction and churn "
+                "of every customer, those who arrived inside the period included. The difference "
+                "is exactly the new and reactivated MRR of the period less what those customers "
+                "pay at its end.",
+                "methods",
+            )
+        )
     sections.append(
         figure(
             "Cohort revenue retention",
             svg(cohort_chart(data), "cohorts"),
             "From <code>cohort_retention</code>. Colours stop at 0 % and 200 %; a cohort can "
-            "exceed 100 % when its customers expand or come back.",
+            "exceed 100 % when its customers expand or come back. The bars beside the rows are "
+            "the cohorts' sizes: a cohort of one customer swings from 0 % to 200 % on its own.",
             "cohorts",
+        )
+    )
+    sections.append(
+        figure(
+            "Cohort logo retention",
+            svg(cohort_chart(data, "logo_retention_pct"), "logos"),
+            "From <code>cohort_retention.logo_retention_pct</code>: the share of each cohort's "
+            "customers still paying n months after their first month (never above 100 %).",
+            "logos",
         )
     )
     sections.append(definitions_html(data))

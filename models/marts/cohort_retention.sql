@@ -42,7 +42,7 @@ cohort_activity as (
     select
         cohort_month,
         month,
-        count(*) as active_customers,
+        cast(count(*) as bigint) as active_customers,
         cast(sum(mrr) as {{ type_money() }}) as mrr
 
     from member_months
@@ -86,7 +86,7 @@ final as (
         cohort_grid.month,
         cohort_grid.cohort_customers,
         cohort_grid.cohort_starting_mrr,
-        coalesce(cohort_activity.active_customers, 0) as active_customers,
+        cast(coalesce(cohort_activity.active_customers, 0) as bigint) as active_customers,
         cast(coalesce(cohort_activity.mrr, 0) as {{ type_money() }}) as mrr,
         100 * (
             cast(coalesce(cohort_activity.mrr, 0) as {{ type_double() }})

@@ -27,6 +27,12 @@ revenue_span as (
         count(*) as months_with_revenue,
         sum(
             case
+                when customer_months.month = as_of.as_of_month then customer_months.arr
+                else 0
+            end
+        ) as current_arr,
+        sum(
+            case
                 when customer_months.month = as_of.as_of_month then customer_months.mrr
                 else 0
             end
@@ -48,9 +54,10 @@ final as (
         customers.is_in_customers_table,
         revenue_span.first_revenue_month,
         revenue_span.last_revenue_month,
-        coalesce(revenue_span.months_with_revenue, 0) as months_with_revenue,
+        cast(coalesce(revenue_span.months_with_revenue, 0) as bigint) as months_with_revenue,
         cast(coalesce(revenue_span.current_mrr, 0) as {{ type_money() }}) as current_mrr,
-        {{ arr_of('cast(coalesce(revenue_span.current_mrr, 0) as ' ~ type_money() ~ ')') }} as current_arr,
+        -- The exact annualised amount (12 x the price of a monthly plan, 4 x a quarterly one ...).
+        cast(coalesce(revenue_span.current_arr, 0) as {{ type_money() }}) as current_arr,
         case
             when revenue_span.current_mrr > 0 then 'active'
             when revenue_span.customer_id is not null then 'churned'

@@ -12,6 +12,25 @@ movements as (
 
 ),
 
+customer_months as (
+
+    select * from {{ ref('int_customer_months_aggregated') }}
+
+),
+
+monthly_arr as (
+
+    -- ARR from the exact annualised amounts (int_subscription_periods_priced), not 12 x the MRR
+    -- rounded to 10 places: a quarterly price of 2,500,000 is an ARR of exactly 10,000,000.
+    select
+        month,
+        cast(sum(arr) as {{ type_money() }}) as ending_arr
+
+    from customer_months
+    group by month
+
+),
+
 monthly_totals as (
 
     select
@@ -23,10 +42,11 @@ monthly_totals as (
         cast(sum(contraction_mrr) as {{ type_money() }}) as contraction_mrr,
         cast(sum(churned_mrr) as {{ type_money() }}) as churned_mrr,
         cast(sum(ending_mrr) as {{ type_money() }}) as ending_mrr,
-        sum(case when ending_mrr > 0 then 1 else 0 end) as active_customers,
-        sum(case when movement_type = 'new' then 1 else 0 end) as new_customers,
-        sum(case when movement_type = 'reactivation' then 1 else 0 end) as reactivated_customers,
-        sum(case when movement_type = 'churn' then 1 else 0 end) as churned_customers
+        cast(sum(case when ending_mrr > 0 then 1 else 0 end) as bigint) as active_customers,
+        cast(sum(case when movement_type = 'new' then 1 else 0 end) as bigint) as new_customers,
+        cast(sum(case when movement_type = 'reactivation' then 1 else 0 end) as bigint)
+            as reactivated_customers,
+        cast(sum(case when movement_type = 'churn' then 1 else 0 end) as bigint) as churned_customers
 
     from movements
     group by month
@@ -45,15 +65,17 @@ final as (
         coalesce(monthly_totals.contraction_mrr, 0) as contraction_mrr,
         coalesce(monthly_totals.churned_mrr, 0) as churned_mrr,
         coalesce(monthly_totals.ending_mrr, 0) as ending_mrr,
-        {{ arr_of('coalesce(monthly_totals.ending_mrr, 0)') }} as ending_arr,
-        coalesce(monthly_totals.active_customers, 0) as active_customers,
-        coalesce(monthly_totals.new_customers, 0) as new_customers,
-        coalesce(monthly_totals.reactivated_customers, 0) as reactivated_customers,
-        coalesce(monthly_totals.churned_customers, 0) as churned_customers
+        cast(coalesce(monthly_arr.ending_arr, 0) as {{ type_money() }}) as ending_arr,
+        cast(coalesce(monthly_totals.active_customers, 0) as bigint) as active_customers,
+        cast(coalesce(monthly_totals.new_customers, 0) as bigint) as new_customers,
+        cast(coalesce(monthly_totals.reactivated_customers, 0) as bigint) as reactivated_customers,
+        cast(coalesce(monthly_totals.churned_customers, 0) as bigint) as churned_customers
 
     from months
     left join monthly_totals
         on months.month = monthly_totals.month
+    left join monthly_arr
+        on months.month = monthly_arr.month
 
 )
 

@@ -24,6 +24,9 @@ members_with_segment as (
         cohort_members.expansion_mrr,
         cohort_members.contraction_mrr,
         cohort_members.churned_mrr,
+        cohort_members.starting_arr,
+        cohort_members.ending_arr,
+        cohort_members.retained_arr,
         cohort_members.is_retained,
         coalesce(customers.segment, 'Unknown') as segment
 
@@ -43,13 +46,16 @@ aggregated as (
         period_end_month,
         period_months,
         case when grouping(segment) = 1 then 'All' else segment end as segment,
-        count(*) as cohort_customers,
-        sum(case when is_retained then 1 else 0 end) as retained_customers,
+        cast(count(*) as bigint) as cohort_customers,
+        cast(sum(case when is_retained then 1 else 0 end) as bigint) as retained_customers,
         cast(sum(starting_mrr) as {{ type_money() }}) as starting_mrr,
         cast(sum(expansion_mrr) as {{ type_money() }}) as expansion_mrr,
         cast(sum(contraction_mrr) as {{ type_money() }}) as contraction_mrr,
         cast(sum(churned_mrr) as {{ type_money() }}) as churned_mrr,
-        cast(sum(ending_mrr) as {{ type_money() }}) as ending_mrr
+        cast(sum(ending_mrr) as {{ type_money() }}) as ending_mrr,
+        cast(sum(starting_arr) as {{ type_money() }}) as starting_arr,
+        cast(sum(ending_arr) as {{ type_money() }}) as ending_arr,
+        cast(sum(retained_arr) as {{ type_money() }}) as retained_arr
 
     from members_with_segment
     group by period_start_month, period_end_month, period_months, rollup(segment)
@@ -83,7 +89,12 @@ final as (
         100 * (
             cast(retained_customers as {{ type_double() }})
             / cast(cohort_customers as {{ type_double() }})
-        ) as logo_retention_pct
+        ) as logo_retention_pct,
+        -- The exact annualised amounts: what benchmark bands and ratings compare (the MRR of a
+        -- quarterly or yearly price is rounded to 10 places, its ARR is not).
+        starting_arr,
+        ending_arr,
+        retained_arr
 
     from aggregated
 

@@ -16,7 +16,11 @@ final as (
         benchmark_low_pct,
         benchmark_high_pct,
         position,
-        leaky_bucket
+        leaky_bucket,
+        benchmark_set,
+        acv,
+        grr_benchmark_pct,
+        grr_position
 
     from positioned
 

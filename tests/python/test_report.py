@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES_DIR, PROJECT_DIR, build, rows, run_harness
 
-CHARTS = ["trend", "segments", "bridge", "movements", "cohorts"]
+CHARTS = ["trend", "segments", "bridge", "movements", "rates", "methods", "cohorts", "logos"]
 # Flags for headless Chromium on a closed network: without the background-networking ones it
 # tries to reach Google services and its connections are refused.
 CHROMIUM_FLAGS = [
@@ -176,7 +176,7 @@ def png_colours(path: Path) -> tuple[int, int, Counter]:
 def screenshot(page: Path, png: Path, profile: Path) -> subprocess.CompletedProcess:
     """A full-width screenshot of a page, tall enough for every chart."""
     png.parent.mkdir(parents=True, exist_ok=True)
-    size = "--window-size=1000,4600"
+    size = "--window-size=1000,7000"
     return chromium(f"--screenshot={png}", size, page.as_uri(), profile=profile)
 
 
@@ -190,7 +190,7 @@ def test_report_renders_in_headless_chromium(demo_report, tmp_path):
     """Open the file as a person would, look at it, and check the charts were drawn.
 
     - The page logs nothing: it has no JavaScript, so any console message at all is a failure.
-    - The DOM after load holds the five SVG charts with their marks.
+    - The DOM after load holds the eight SVG charts with their marks.
     - The screenshot shows them: compared with a screenshot of the same page whose SVGs are emptied
       (same layout, same CSS), it has thousands more pixels of the marks' colours (the NRR line,
       new and churned MRR bars, the segment bands) and many more distinct colours (the heatmap).
@@ -217,7 +217,7 @@ def test_report_renders_in_headless_chromium(demo_report, tmp_path):
 
     width, height, drawn = png_colours(SCREENSHOT)
     _, _, without = png_colours(tmp_path / "empty_charts.png")
-    assert (width, height) == (1000, 4600)
+    assert (width, height) == (1000, 7000)
     marks = {
         "NRR line": (0x1F, 0x5F, 0xA8),
         "new MRR bars": (0x2E, 0x8B, 0x57),
@@ -239,7 +239,9 @@ def test_thin_data_says_there_is_no_trailing_nrr_yet(tmp_path):
     page = out.read_text()
     assert 'id="no-trailing-nrr"' in page
     assert "No trailing-12-month NRR yet." in page and "covers 2 months" in page
-    assert re.findall(r'<svg data-chart="([a-z]+)"', page) == ["bridge", "movements", "cohorts"]
+    assert re.findall(r'<svg data-chart="([a-z]+)"', page) == [
+        "bridge", "movements", "rates", "cohorts", "logos"
+    ]  # fmt: skip
     assert "company_benchmark.nrr_pct" not in page
     # The bridge of the latest month is still there, read from the mart: 500 -> 200 by contraction.
     assert shown(page)["mrr_bridge_monthly.ending_mrr"][1] == "200"
@@ -265,3 +267,88 @@ def test_waterfall_axis_is_cut_only_when_the_movements_would_be_invisible():
     # Large movements (500 -> 200): from 0.
     assert waterfall_domain([500.0, 200.0, 200.0])[0] == 0.0
     assert waterfall_domain([0.0, 0.0]) == [0.0, 1.0]
+
+
+def report_module():
+    """scripts/retention_report.py, imported (its chart specs carry the values they draw)."""
+    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+    try:
+        import retention_report
+    finally:
+        sys.path.pop(0)
+    return retention_report
+
+
+def test_saas_metrics_tiles_equal_the_mart(demo_warehouse, demo_report):
+    """The latest month's ARPA, quick ratio and churn rates are saas_metrics_monthly's, exactly."""
+    figures = shown(demo_report.read_text())
+    columns = ["arpa", "quick_ratio", "logo_churn_rate_pct", "gross_mrr_churn_rate_pct"]
+    columns += ["net_mrr_churn_rate_pct", "expansion_rate_pct"]
+    [latest] = rows(
+        demo_warehouse,
+        f"select {', '.join(columns)} from marts.saas_metrics_monthly"
+        " where segment = 'All' order by month desc limit 1",
+    )
+    for column, value in zip(columns, latest, strict=True):
+        exact, text = figures[f"saas_metrics_monthly.{column}"]
+        assert Decimal(exact) == Decimal(str(value)), column
+        if column == "arpa":
+            assert text == f"{float(value):,.0f}"
+        elif column == "quick_ratio":
+            assert text == f"{value:.2f}"
+        else:
+            assert text == f"{value:.1f} %", column
+    # The demo's December: net MRR churn below 0 (expansion outgrew the losses), with its sign.
+    assert figures["saas_metrics_monthly.net_mrr_churn_rate_pct"][1].startswith("-")
+
+
+def test_two_nrr_methods_table_equals_the_mart(demo_warehouse, demo_report):
+    page = demo_report.read_text()
+    pattern = r'data-period="(\d+)" data-cohort-nrr="([^"]+)" data-bridge-nrr="([^"]+)"'
+    pattern += r' data-difference="([^"]+)"'
+    in_page = {
+        int(k): (float(cohort), float(bridge), Decimal(difference))
+        for k, cohort, bridge, difference in re.findall(pattern, page)
+    }
+    expected = {
+        k: (cohort, bridge, difference)
+        for k, cohort, bridge, difference in rows(
+            demo_warehouse,
+            "select period_months, cohort_nrr_pct, bridge_nrr_pct, method_difference_mrr"
+            " from marts.nrr_methods_compared where segment = 'All'"
+            " and period_end_month = (select max(month) from marts.mrr_bridge_monthly)",
+        )
+    }
+    assert in_page == expected and sorted(in_page) == [1, 3, 12]
+    assert round(in_page[12][0], 1) == 114.7  # the cohort NRR of the headline
+    assert "Two NRR methods" in page and "the figure investors usually mean" in page
+
+
+def test_cohort_sizes_and_logo_retention_are_the_marts(demo_warehouse):
+    """The bars beside the heatmaps are the cohorts' sizes, the logo heatmap the mart's logo
+    retention: read from the chart specs the page is drawn from."""
+    report = report_module()
+    data = report.load(demo_warehouse)
+    sizes = dict(
+        rows(
+            demo_warehouse,
+            "select strftime(cohort_month, '%Y-%m'), cohort_customers from marts.cohort_retention"
+            " where months_since_start = 0",
+        )
+    )
+    for column in ["revenue_retention_pct", "logo_retention_pct"]:
+        spec = report.cohort_chart(data, column).to_dict()
+        heatmap, bars = spec["hconcat"]
+        assert {v["cohort"]: v["customers"] for v in bars["data"]["values"]} == sizes
+        cells = {(v["cohort"], v["months"]): v["pct"] for v in heatmap["data"]["values"]}
+        expected = dict(
+            ((cohort, months), value)
+            for cohort, months, value in rows(
+                demo_warehouse,
+                f"select strftime(cohort_month, '%Y-%m'), months_since_start, {column}"
+                " from marts.cohort_retention",
+            )
+        )
+        assert cells == expected, column
+    # The demo's cohorts range from 2 to 22 customers: the bars tell the small ones apart.
+    assert (min(sizes.values()), max(sizes.values())) == (2, 22)

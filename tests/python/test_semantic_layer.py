@@ -144,3 +144,68 @@ def test_mrr_by_segment_adds_up_to_the_month(mf_env, tmp_path):
     in_latest = [a for a in answers if a["month"] == latest]
     assert {a["segment"] for a in in_latest} == {"SMB", "Mid-Market", "Enterprise", "Unknown"}
     assert abs(sum(a["mrr"] for a in in_latest) - float(total)) < 1e-6
+
+
+SAAS_METRICS = [
+    "arpa",
+    "quick_ratio",
+    "logo_churn_rate_pct",
+    "gross_mrr_churn_rate_pct",
+    "net_mrr_churn_rate_pct",
+    "expansion_rate_pct",
+]
+
+
+def mf_query_nullable(env: dict, tmp_path: Path, metrics: list[str], group_by: str) -> list[dict]:
+    """Like mf_query, with an empty cell (a ratio over 0) read as None."""
+    out = tmp_path / "saas_metrics.csv"
+    process = mf(
+        env, "query", "--metrics", ",".join(metrics), "--group-by", group_by, "--csv", str(out)
+    )
+    assert process.returncode == 0 and out.exists(), process.stdout[-3000:] + process.stderr
+    with out.open() as file:
+        records = list(csv.DictReader(file))
+    for record in records:
+        record["month"] = date.fromisoformat(record.pop("metric_time__month")[:10])
+        for metric in metrics:
+            record[metric] = float(record[metric]) if record[metric] not in ("", "None") else None
+    return records
+
+
+def same_or_both_null(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+
+@pytest.mark.parametrize("by_segment", [False, True], ids=["company", "segment"])
+def test_saas_metrics_by_month_equal_saas_metrics_monthly(mf_env, tmp_path, by_segment):
+    """SPEC section 10's rates from MetricFlow equal the mart's, nulls (a zero denominator)
+    included, for the company and per segment (rows where the segment has a movement)."""
+    warehouse = Path(mf_env["NRR_TEST_WAREHOUSE"])
+    segment_filter = "segment != 'All'" if by_segment else "segment = 'All'"
+    expected = {
+        (row[0], row[1]): dict(zip(SAAS_METRICS, row[2:], strict=True))
+        for row in rows(
+            warehouse,
+            f"select month, segment, arpa, {', '.join(SAAS_METRICS[1:])}"
+            f" from marts.saas_metrics_monthly where {segment_filter}"
+            " and (starting_mrr > 0 or ending_mrr > 0)",
+        )
+    }
+    group_by = "metric_time__month,segment" if by_segment else "metric_time__month"
+    answers = mf_query_nullable(mf_env, tmp_path, SAAS_METRICS, group_by)
+    keys = {(a["month"], a["segment"] if by_segment else "All") for a in answers}
+    assert keys == set(expected)
+    for answer in answers:
+        mart = expected[(answer["month"], answer["segment"] if by_segment else "All")]
+        for metric in SAAS_METRICS:
+            value = None if mart[metric] is None else float(mart[metric])
+            # ARPA is money in the mart (10 places), a double in MetricFlow.
+            if metric == "arpa":
+                assert abs(answer[metric] - value) < 1e-6, (answer, metric)
+            else:
+                assert same_or_both_null(answer[metric], value), (answer, metric, value)
+    # The figures are not all null: every rate has a value in most months of the company.
+    for metric in SAAS_METRICS:
+        assert sum(a[metric] is not None for a in answers) > len(answers) / 4, metric

@@ -31,6 +31,8 @@ TABLES = {
     "marts.dim_customers": ["customer_id"],
     "marts.segment_benchmarks": ["period_end_month", "segment"],
     "marts.company_benchmark": ["period_end_month"],
+    "marts.saas_metrics_monthly": ["month", "segment"],
+    "marts.nrr_methods_compared": ["period_end_month", "period_months", "segment"],
     "audit.input_reconciliation": ["source_table"],
 }
 

@@ -23,11 +23,13 @@ trailing_company as (
     -- Trailing-12-month figures of the whole company (segment 'All').
     select
         period_end_month,
-        starting_mrr,
-        ending_mrr,
         nrr_pct,
         grr_pct,
-        starting_mrr - contraction_mrr - churned_mrr as retained_mrr
+        -- The lines compare the exact annualised amounts, not the MRR rounded to 10 places (an NRR of
+        -- exactly 115 % from quarterly prices, 33.33... -> 38.33..., stays on its line).
+        starting_arr,
+        ending_arr as cohort_ending_arr,
+        retained_arr
 
     from nrr
     where
@@ -82,15 +84,15 @@ final as (
         -- concerning: strictly below the concerning line.
         case
             when company_stage is null then null
-            when {{ pct_compare('ending_mrr', 'starting_mrr', '>', 'excellent_above_nrr_pct') }}
+            when {{ pct_compare('cohort_ending_arr', 'starting_arr', '>', 'excellent_above_nrr_pct') }}
                 then 'excellent'
-            when {{ pct_compare('ending_mrr', 'starting_mrr', '>=', 'good_from_nrr_pct') }}
+            when {{ pct_compare('cohort_ending_arr', 'starting_arr', '>=', 'good_from_nrr_pct') }}
                 then 'good'
-            when {{ pct_compare('ending_mrr', 'starting_mrr', '>=', 'concerning_below_nrr_pct') }}
+            when {{ pct_compare('cohort_ending_arr', 'starting_arr', '>=', 'concerning_below_nrr_pct') }}
                 then 'fair'
             else 'concerning'
         end as rating,
-        {{ is_leaky_bucket('starting_mrr', 'ending_mrr', 'retained_mrr') }} as leaky_bucket
+        {{ is_leaky_bucket('starting_arr', 'cohort_ending_arr', 'retained_arr') }} as leaky_bucket
 
     from company_with_stage
 

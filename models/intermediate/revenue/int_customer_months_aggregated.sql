@@ -19,7 +19,9 @@ final as (
         customer_id,
         month,
         cast(sum(mrr) as {{ type_money() }}) as mrr,
-        count(*) as paid_periods_in_force
+        -- The exact annualised amount (int_subscription_periods_priced), for classification lines.
+        cast(sum(arr) as {{ type_money() }}) as arr,
+        cast(count(*) as bigint) as paid_periods_in_force
 
     from subscription_months
     group by customer_id, month

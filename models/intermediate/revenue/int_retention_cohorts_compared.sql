@@ -27,7 +27,8 @@ cohort_members as (
         period_lengths.period_months,
         customer_months.month as period_start_month,
         {{ add_months('customer_months.month', 'period_lengths.period_months') }} as period_end_month,
-        customer_months.mrr as starting_mrr
+        customer_months.mrr as starting_mrr,
+        customer_months.arr as starting_arr
 
     from customer_months
     cross join period_lengths
@@ -53,7 +54,9 @@ compared as (
         members_ended_by_as_of.period_start_month,
         members_ended_by_as_of.period_end_month,
         members_ended_by_as_of.starting_mrr,
-        cast(coalesce(end_months.mrr, 0) as {{ type_money() }}) as ending_mrr
+        cast(coalesce(end_months.mrr, 0) as {{ type_money() }}) as ending_mrr,
+        members_ended_by_as_of.starting_arr,
+        cast(coalesce(end_months.arr, 0) as {{ type_money() }}) as ending_arr
 
     from members_ended_by_as_of
     left join customer_months as end_months
@@ -79,6 +82,11 @@ final as (
         ) as contraction_mrr,
         cast(case when ending_mrr = 0 then starting_mrr else 0 end as {{ type_money() }})
             as churned_mrr,
+        -- The exact annualised amount kept of the start: GRR's numerator, for classification lines.
+        cast(
+            case when ending_arr < starting_arr then ending_arr else starting_arr end
+            as {{ type_money() }}
+        ) as retained_arr,
         ending_mrr > 0 as is_retained
 
     from compared

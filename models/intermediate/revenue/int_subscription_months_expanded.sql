@@ -23,6 +23,7 @@ months_in_force as (
         periods.customer_id,
         periods.start_date,
         periods.mrr,
+        periods.arr,
         {{ month_start('periods.start_date') }} as first_month_in_force,
         {{ add_months(month_start('periods.end_date'), -1) }} as last_month_in_force,
         as_of.as_of_month
@@ -40,6 +41,7 @@ paid_periods_cut_at_as_of as (
         customer_id,
         start_date,
         mrr,
+        arr,
         first_month_in_force,
         case
             when last_month_in_force is null or last_month_in_force > as_of_month then as_of_month
@@ -57,6 +59,7 @@ expanded as (
         customer_id,
         start_date,
         mrr,
+        arr,
         {{ explode_months('first_month_in_force', 'last_reported_month') }} as month
 
     -- Each period is expanded over its own months only: the cost grows with active months.
@@ -72,7 +75,8 @@ final as (
         start_date,
         month,
         customer_id,
-        mrr
+        mrr,
+        arr
 
     from expanded
 

@@ -6,11 +6,25 @@ subscription_rows as (
 
 ),
 
-final as (
+used_periods as (
 
     -- The periods that passed validation, with their MRR in the reporting currency (priced and
     -- converted in int_subscription_rows_validated). Rejected rows and collapsed duplicate copies are
     -- in audit.rejected_rows and audit.input_reconciliation.
+    select *
+
+    from subscription_rows
+    where row_status = 'used'
+
+),
+
+final as (
+
+    -- The exact annualised amount beside the MRR: 12, 4 or 1 times the price per interval, factors
+    -- that terminate, so a quarterly or yearly price keeps every digit (its MRR, price / 3 or / 12, is
+    -- rounded to the money type's 10 places). Decimal arithmetic step by step, each product cast back
+    -- to the money type, so no engine widens it past 38 digits (DECISIONLOG "Exact classification
+    -- lines"). Benchmark bands, ratings and stage boundaries compare these amounts.
     select
         subscription_id,
         customer_id,
@@ -24,10 +38,29 @@ final as (
         currency,
         mrr_local,
         rate_to_reporting,
-        mrr
+        mrr,
+        cast(
+            cast(
+                cast(
+                    {{ decimal_of_double('unit_amount', type_money()) }}
+                    -- decimal(9, 0) keeps the product within 38 digits on Spark; a billion seats
+                    -- or more gives no ARR, and the not_null test on arr fails the audit.
+                    * cast(case when quantity < 1000000000 then quantity end as decimal(9, 0))
+                    as {{ type_money() }}
+                )
+                * cast(
+                    (100 - {{ decimal_of_double('discount_pct', 'decimal(9, 4)') }})
+                    * cast(0.01 as decimal(2, 2))
+                    as decimal(7, 6)
+                )
+                * {{ annual_factor('months_in_interval') }}
+                as {{ type_money() }}
+            )
+            * {{ decimal_of_double('rate_to_reporting', 'decimal(18, 10)') }}
+            as {{ type_money() }}
+        ) as arr
 
-    from subscription_rows
-    where row_status = 'used'
+    from used_periods
 
 )
 
