@@ -1,6 +1,7 @@
 -- The fingerprints cover every input row they are meant to: per input table, their row counts add up
--- to the rows read (audit.input_reconciliation.rows_in). A row missing from the fingerprints could
--- change unseen before a look-back window.
+-- to the rows read (audit.input_reconciliation.rows_in) less the malformed CSV lines, which never
+-- reach staging (they are quarantined whole, and a repaired line shows up as a new staged row). A
+-- row missing from the fingerprints could change unseen before a look-back window.
 
 with
 
@@ -13,6 +14,24 @@ fingerprints as (
 reconciliation as (
 
     select * from {{ ref('input_reconciliation') }}
+
+),
+
+malformed_lines as (
+
+    select * from {{ ref('stg_billing__malformed_lines') }}
+
+),
+
+-- Malformed lines per input table: read, but not staged.
+malformed as (
+
+    select
+        source_table,
+        count(*) as malformed_lines
+
+    from malformed_lines
+    group by source_table
 
 ),
 
@@ -32,14 +51,18 @@ final as (
     select
         reconciliation.source_table,
         reconciliation.rows_in,
+        coalesce(malformed.malformed_lines, 0) as malformed_lines,
         coalesce(fingerprinted.rows_fingerprinted, 0) as rows_fingerprinted
 
     from reconciliation
     left join fingerprinted
         on reconciliation.source_table = fingerprinted.source_table
+    left join malformed
+        on reconciliation.source_table = malformed.source_table
     where
         reconciliation.source_table in ('subscriptions', 'fx_rates')
-        and reconciliation.rows_in != coalesce(fingerprinted.rows_fingerprinted, 0)
+        and reconciliation.rows_in - coalesce(malformed.malformed_lines, 0)
+        != coalesce(fingerprinted.rows_fingerprinted, 0)
 
 )
 
