@@ -6,6 +6,12 @@ subscription_rows as (
 
 ),
 
+invoice_line_periods as (
+
+    select * from {{ ref('int_invoice_line_periods_derived') }}
+
+),
+
 final as (
 
     -- The periods that passed validation, with their MRR in the reporting currency (priced and
@@ -28,6 +34,26 @@ final as (
 
     from subscription_rows
     where row_status = 'used'
+
+    union all
+
+    -- The periods an invoice-line history bills (SPEC section 9); none when the input is periods.
+    select
+        subscription_id,
+        customer_id,
+        plan_id,
+        start_date,
+        end_date,
+        unit_amount,
+        quantity,
+        discount_pct,
+        billing_interval,
+        currency,
+        mrr_local,
+        rate_to_reporting,
+        mrr
+
+    from invoice_line_periods
 
 )
 
