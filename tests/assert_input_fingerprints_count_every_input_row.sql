@@ -38,7 +38,7 @@ final as (
     left join fingerprinted
         on reconciliation.source_table = fingerprinted.source_table
     where
-        reconciliation.source_table in ('subscriptions', 'fx_rates')
+        reconciliation.source_table in ('subscriptions', 'fx_rates', 'invoice_lines')
         and reconciliation.rows_in != coalesce(fingerprinted.rows_fingerprinted, 0)
 
 )
