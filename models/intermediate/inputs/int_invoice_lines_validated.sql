@@ -118,7 +118,7 @@ row_checked as (
 
 ),
 
-cycles_measured as (
+cycle_candidates as (
 
     -- A recurring line is a whole cycle of k months when its end is k calendar months after its
     -- start: the same day of the month, or a month-end anchor clamped (01-31 -> 02-29 -> 03-31,
@@ -141,16 +141,78 @@ cycles_measured as (
                 service_start = cast({{ dbt.last_day('service_start', 'month') }} as date)
                 and extract(day from service_end) > extract(day from service_start)
             )
-        ) as is_whole_cycle
+        ) as is_whole_candidate
 
     from row_checked
+
+),
+
+cycles_measured as (
+
+    -- Of valid candidates ending on the same day, only the earliest-starting is the whole cycle: a
+    -- later one is a proration of it (03-31 to 04-30 is a month, but beside a cycle 03-30 to 04-30
+    -- it is a change on the 31st).
+    select
+        *,
+        coalesce(
+            is_whole_candidate
+            and service_start = min(
+                case
+                    when is_whole_candidate and row_reason_code is null and not is_collapsed_copy
+                        then service_start
+                end
+            ) over (partition by subscription_id, service_end),
+            false
+        ) as is_whole_cycle
+
+    from cycle_candidates
+
+),
+
+credits as (
+
+    -- Valid partial credits: from which day each cycle end of a subscription is credited back.
+    select
+        subscription_id,
+        service_end,
+        min(service_start) as credited_from
+
+    from cycles_measured
+    where
+        row_reason_code is null
+        and not is_collapsed_copy
+        and line_type = 'recurring'
+        and not is_whole_cycle
+        and amount < 0
+    group by subscription_id, service_end
+
+),
+
+cycles_credited as (
+
+    -- A whole cycle credited from a day on is in force only until that day: a new cycle may start
+    -- there (Stripe starts one at once on a change of billing interval).
+    select
+        cycles_measured.*,
+        case
+            when credits.credited_from > cycles_measured.service_start then credits.credited_from
+            else cycles_measured.service_end
+        end as cycle_in_force_until
+
+    from cycles_measured
+    left join credits
+        on
+            cycles_measured.subscription_id = credits.subscription_id
+            and cycles_measured.service_end = credits.service_end
+            and cycles_measured.is_whole_cycle
 
 ),
 
 overlaps_checked as (
 
     -- Among valid whole cycles of one subscription, a cycle that starts before an earlier-starting
-    -- cycle has ended overlaps it: the later-starting line is rejected (as overlapping periods are).
+    -- cycle is over (its end, or the day a credit of it starts) overlaps it: the later-starting line
+    -- is rejected (as overlapping periods are).
     select
         *,
         case
@@ -161,7 +223,7 @@ overlaps_checked as (
                 and max(
                     case
                         when row_reason_code is null and not is_collapsed_copy and is_whole_cycle
-                            then service_end
+                            then cycle_in_force_until
                     end
                 ) over (
                     partition by subscription_id
@@ -172,7 +234,7 @@ overlaps_checked as (
             else row_reason_code
         end as cycle_reason_code
 
-    from cycles_measured
+    from cycles_credited
 
 ),
 
