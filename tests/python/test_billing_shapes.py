@@ -21,6 +21,7 @@ import pytest
 from conftest import PROJECT_DIR, build, rows
 
 GENERATOR = PROJECT_DIR / "scripts" / "generate_demo_data.py"
+LOADER = PROJECT_DIR / "scripts" / "load_source_tables.py"
 AS_OF = "2025-12"  # the window's last month (a running subscription's last line ends after it)
 
 
@@ -89,6 +90,27 @@ def test_periods_and_invoice_lines_give_identical_marts(shapes, tmp_path):
         " where source_table = 'invoice_lines'",
     )
     assert reconciliation[0][0] == reconciliation[0][1] > 4000 and reconciliation[0][2] == 0
+
+
+def test_invoice_lines_as_source_tables_give_the_same_marts(shapes, tmp_path):
+    # dlt writes the invoice lines as typed source tables (dates as DATE, amounts as DOUBLE).
+    database = tmp_path / "loader.duckdb"
+    process = subprocess.run(
+        [sys.executable, LOADER, "--csv-dir", shapes["invoice_lines"], "--database", database,
+         "--schema", "lines"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert process.returncode == 0, process.stdout + process.stderr
+    from_files, process = build(
+        tmp_path / "files", "--as-of", AS_OF, data_dir=shapes["invoice_lines"]
+    )
+    assert process.returncode == 0, process.stdout[-3000:]
+    from_sources, process = build(
+        tmp_path / "sources", "--as-of", AS_OF, "--source-database", database,
+        "--source-schema", "lines",
+    )  # fmt: skip
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    assert marts_of(from_sources) == marts_of(from_files)
 
 
 def test_the_periods_shape_is_still_the_demo(tmp_path):
