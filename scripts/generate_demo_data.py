@@ -65,6 +65,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from billing_shapes import INVOICE_LINE_COLUMNS, invoice_lines
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 SUBSCRIPTION_COLUMNS = [
@@ -692,24 +694,56 @@ def generate(
 # --------------------------------------------------------------------------- output
 
 
-def write_csvs(seed: int, customers: int, window: Window, paths: dict[str, Path]) -> None:
-    """Stream the three tables to CSV files."""
+def write_csvs(
+    seed: int,
+    customers: int,
+    window: Window,
+    paths: dict[str, Path],
+    shape: str = "periods",
+    zero_decimal: bool = False,
+) -> None:
+    """Stream the tables to CSV files: subscriptions (shape `periods`) or the invoice lines that
+    bill them (shape `invoice_lines`, see billing_shapes.py), customers and fx_rates. `zero_decimal`
+    bills the GBP customers in JPY instead (a zero-decimal currency), in either shape."""
+    history = "subscriptions" if shape == "periods" else "invoice_lines"
     with (
-        paths["subscriptions"].open("w", newline="", encoding="utf-8") as sub_file,
+        paths[history].open("w", newline="", encoding="utf-8") as sub_file,
         paths["customers"].open("w", newline="", encoding="utf-8") as cust_file,
     ):
         sub_writer = csv.writer(sub_file, lineterminator="\n")
         cust_writer = csv.writer(cust_file, lineterminator="\n")
-        sub_writer.writerow(SUBSCRIPTION_COLUMNS)
+        sub_writer.writerow(SUBSCRIPTION_COLUMNS if shape == "periods" else INVOICE_LINE_COLUMNS)
         cust_writer.writerow(CUSTOMER_COLUMNS)
         for customer, rows in generate(seed, customers, window):
             if customer:
                 cust_writer.writerow(customer)
-            sub_writer.writerows(rows)
+            if zero_decimal:
+                rows = [in_zero_decimal_currency(row) for row in rows]
+            if shape == "periods":
+                sub_writer.writerows(rows)
+            else:
+                periods = [dict(zip(SUBSCRIPTION_COLUMNS, row, strict=True)) for row in rows]
+                sub_writer.writerows(invoice_lines(periods, window.last_day))
     with paths["fx_rates"].open("w", newline="", encoding="utf-8") as fx_file:
         fx_writer = csv.writer(fx_file, lineterminator="\n")
         fx_writer.writerow(FX_COLUMNS)
-        fx_writer.writerows(FX_RATES)
+        fx_writer.writerows(FX_RATES + ([ZERO_DECIMAL_FX] if zero_decimal else []))
+
+
+# --zero-decimal-currency: GBP customers pay in JPY (no minor unit), at this many yen per pound.
+ZERO_DECIMAL_FX = ("JPY", "0.0067")
+YEN_PER_POUND = 190
+
+
+def in_zero_decimal_currency(row: list[str]) -> list[str]:
+    """A GBP subscription row priced in whole yen instead; other rows as they are."""
+    if row[SUBSCRIPTION_COLUMNS.index("currency")] != "GBP":
+        return row
+    converted = list(row)
+    amount = SUBSCRIPTION_COLUMNS.index("unit_amount")
+    converted[amount] = str(round(float(row[amount]) * YEN_PER_POUND))
+    converted[SUBSCRIPTION_COLUMNS.index("currency")] = "JPY"
+    return converted
 
 
 PARQUET_TYPES = {
@@ -765,6 +799,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
     parser.add_argument("--prefix", default="raw_", help="file name prefix")
+    parser.add_argument(
+        "--shape",
+        choices=["periods", "invoice_lines"],
+        default="periods",
+        help="periods: a subscriptions table (the demo seeds); invoice_lines: the invoice lines "
+        "that bill the same history instead (SPEC section 9), CSV only",
+    )
+    parser.add_argument(
+        "--zero-decimal-currency",
+        action="store_true",
+        help="bill the GBP customers in JPY, a currency without a minor unit (the demo has none)",
+    )
     args = parser.parse_args(argv)
     if args.customers < 1 or args.months < 1:
         parser.error("--customers and --months must be positive")
@@ -784,9 +830,18 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.out)
     out = out if out.is_absolute() else REPO_ROOT / out
     out.mkdir(parents=True, exist_ok=True)
-    tables = ["subscriptions", "customers", "fx_rates"]
+    history = "subscriptions" if args.shape == "periods" else "invoice_lines"
+    tables = [history, "customers", "fx_rates"]
     targets = {t: out / f"{args.prefix}{t}.{args.format}" for t in tables}
-    if args.format == "csv":
+    if args.shape != "periods" or args.zero_decimal_currency:
+        if args.format != "csv":
+            sys.exit(
+                "generate_demo_data.py: --shape invoice_lines and --zero-decimal-currency write CSV"
+            )
+        write_csvs(
+            args.seed, args.customers, args.window, targets, args.shape, args.zero_decimal_currency
+        )
+    elif args.format == "csv":
         write_csvs(args.seed, args.customers, args.window, targets)
     else:
         with tempfile.TemporaryDirectory() as tmp:

@@ -2,8 +2,9 @@
 
 The source-table route (README "Source tables") reads tables a loader such as dlt, Fivetran or
 Airbyte wrote. This script is that loader for the demo and the examples: it reads the
-subscriptions/customers/fx_rates CSVs (the demo seeds' `raw_` prefix is dropped) and writes them
-with dlt's `duckdb` destination into one schema (dlt's dataset) of a DuckDB file, offline.
+subscriptions (or invoice_lines), customers and fx_rates CSVs (the demo seeds' `raw_` prefix is
+dropped) and writes them with dlt's `duckdb` destination into one schema (dlt's dataset) of a
+DuckDB file, offline.
 
     python scripts/load_source_tables.py --csv-dir seeds/demo --database /tmp/loader.duckdb \\
         --schema billing [--as-text]
@@ -26,9 +27,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-TABLES = ["subscriptions", "customers", "fx_rates"]
-DATE_COLUMNS = {"start_date", "end_date"}
+TABLES = ["subscriptions", "invoice_lines", "customers", "fx_rates"]
+DATE_COLUMNS = {"start_date", "end_date", "service_start", "service_end"}
 DECIMAL_COLUMNS = {"unit_amount", "discount_pct", "rate_to_reporting"}
+# An invoice line's amount as a double: a prorated amount written at full precision has more
+# decimal places than dlt's default decimal (38, 9) keeps.
+FLOAT_COLUMNS = {"amount"}
 INTEGER_COLUMNS = {"quantity"}
 
 
@@ -47,6 +51,8 @@ def typed(column: str, values: list[str]) -> list:
         if column in DATE_COLUMNS
         else Decimal
         if column in DECIMAL_COLUMNS
+        else float
+        if column in FLOAT_COLUMNS
         else int
         if column in INTEGER_COLUMNS
         else None
@@ -107,8 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schema", default="billing", help="schema (dlt dataset) to write into")
     parser.add_argument("--as-text", action="store_true", help="keep every column as text")
     args = parser.parse_args(argv)
-    if csv_file(args.csv_dir, "subscriptions") is None:
-        print(f"{args.csv_dir}: no subscriptions.csv (or raw_subscriptions.csv)", file=sys.stderr)
+    if (
+        csv_file(args.csv_dir, "subscriptions") is None
+        and csv_file(args.csv_dir, "invoice_lines") is None
+    ):
+        print(
+            f"{args.csv_dir}: no subscriptions.csv or invoice_lines.csv (or raw_subscriptions.csv)",
+            file=sys.stderr,
+        )
         return 1
     for table, count in load(args.csv_dir, args.database, args.schema, args.as_text).items():
         print(f"{args.database}: {args.schema}.{table}: {count:,} rows")

@@ -60,7 +60,7 @@ final as (
     left join malformed
         on reconciliation.source_table = malformed.source_table
     where
-        reconciliation.source_table in ('subscriptions', 'fx_rates')
+        reconciliation.source_table in ('subscriptions', 'fx_rates', 'invoice_lines')
         and reconciliation.rows_in - coalesce(malformed.malformed_lines, 0)
         != coalesce(fingerprinted.rows_fingerprinted, 0)
 

@@ -13,7 +13,10 @@
     {%- set contract = input_contract()[table_name] -%}
     {%- set data_dir = env_var('NRR_DATA_DIR', '') | trim -%}
     {%- set route = nrr_input_route() -%}
-    {%- if route == 'seeds' -%}
+    {%- if route == 'seeds' and table_name == 'invoice_lines' -%}
+        {#- The demo is subscription periods: it has no invoice lines. -#}
+        {{ return(billing_input_empty(contract.columns)) }}
+    {%- elif route == 'seeds' -%}
         {%- set relation = ref('raw_' ~ table_name) -%}
         {%- set label = 'seed raw_' ~ table_name -%}
         {%- set from_clause = relation -%}
@@ -101,7 +104,7 @@
     {#- The input file of `table_name` in data_dir (see billing_input_file), or none for an absent
         optional table; an absent required table stops the build naming the file. -#}
     {%- set located = billing_input_file(data_dir, table_name) -%}
-    {%- if located is none and input_contract()[table_name].required_table -%}
+    {%- if located is none and input_table_required(table_name) -%}
         {{ exceptions.raise_compiler_error(
             data_dir ~ '/' ~ table_name ~ '.csv (or .parquet): required input file is missing'
         ) }}

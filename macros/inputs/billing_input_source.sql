@@ -97,7 +97,7 @@
     {#- The source table of `table_name` (see billing_input_source), or none for an absent optional
         table; an absent required table stops the build naming it, as a missing file does. -#}
     {%- set located = billing_input_source(table_name) -%}
-    {%- if located is none and input_contract()[table_name].required_table -%}
+    {%- if located is none and input_table_required(table_name) -%}
         {{ exceptions.raise_compiler_error(
             billing_input_source_label(source('billing', table_name))
             ~ ': required input table is missing'

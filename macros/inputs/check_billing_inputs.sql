@@ -11,6 +11,8 @@
     {%- set data_dir = env_var('NRR_DATA_DIR', '') | trim -%}
     {%- set route = nrr_input_route() -%}
     {%- if execute and route != 'seeds' -%}
+        {#- Subscription periods or invoice lines, not both (stops the build when both are there). -#}
+        {%- do billing_shape() -%}
         {%- set located_inputs = {} -%}
         {%- for table_name, contract in input_contract().items() -%}
             {%- if route == 'sources' -%}
@@ -35,8 +37,10 @@
                 ) -%}
             {%- endif -%}
         {%- endfor -%}
-        {%- set subscriptions = located_inputs['subscriptions'] -%}
-        {%- set loaded = loaded_input('subscriptions') if target.type == 'duckdb' else none -%}
+        {#- The billing history: subscription periods, or invoice lines (billing_shape). -#}
+        {%- set history_table = 'invoice_lines' if 'invoice_lines' in located_inputs else 'subscriptions' -%}
+        {%- set subscriptions = located_inputs[history_table] -%}
+        {%- set loaded = loaded_input(history_table) if target.type == 'duckdb' else none -%}
         {%- set subscriptions_from = loaded if loaded is not none else subscriptions.from_clause -%}
         {%- set counted = run_query('select count(*) from ' ~ subscriptions_from) -%}
         {%- if counted.columns[0].values()[0] == 0 -%}
@@ -45,7 +49,7 @@
                 else ': the file has no readable rows') ~ '; there is nothing to report on'
             ) }}
         {%- endif -%}
-        {%- do check_as_of_month(subscriptions_from, subscriptions.columns) -%}
+        {%- do check_as_of_month(subscriptions_from, subscriptions.columns, history_table) -%}
     {%- elif execute and target.type == 'duckdb' -%}
         {#- The demo route: the seed's own CSV file (the seed itself is loaded later by the build). -#}
         {%- set seed = graph.nodes.get('seed.nrr_warehouse.raw_subscriptions') -%}
@@ -61,7 +65,7 @@
 {% endmacro %}
 
 
-{% macro check_as_of_month(from_clause, columns) %}
+{% macro check_as_of_month(from_clause, columns, table_name='subscriptions') %}
     {#-
         Refuses, before any model runs, an as-of month (var as_of_month, or the default: the month of
         the latest start_date or end_date not after the run date) that is before the data's first
@@ -70,11 +74,15 @@
         The message names the data's first and last months. `from_clause` reads the subscriptions
         input, `columns` its column names as written.
     -#}
-    {%- set by_name = billing_input_columns(input_contract()['subscriptions'], 'subscriptions', columns) -%}
+    {%- set by_name = billing_input_columns(input_contract()[table_name], table_name, columns) -%}
+    {#- Invoice lines (table_name invoice_lines): service_start, service_end and amount stand for them. -#}
+    {%- set input_names = {'start_date': 'start_date', 'end_date': 'end_date', 'unit_amount': 'unit_amount'}
+        if table_name == 'subscriptions'
+        else {'start_date': 'service_start', 'end_date': 'service_end', 'unit_amount': 'amount'} -%}
     {%- set as_text = {} -%}
-    {%- for column in ['start_date', 'end_date', 'unit_amount'] if column in by_name -%}
+    {%- for column, input_name in input_names.items() if input_name in by_name -%}
         {#- As text, as billing_input reads them: a Parquet column may be typed. -#}
-        {%- do as_text.update({column: 'cast(' ~ adapter.quote(by_name[column]) ~ ' as ' ~ dbt.type_string() ~ ')'}) -%}
+        {%- do as_text.update({column: 'cast(' ~ adapter.quote(by_name[input_name]) ~ ' as ' ~ dbt.type_string() ~ ')'}) -%}
     {%- endfor -%}
     {%- set start_date = parse_date(as_text['start_date']) -%}
     {%- set end_date = parse_date(as_text['end_date']) if 'end_date' in as_text else 'cast(null as date)' -%}

@@ -23,6 +23,14 @@
             'columns': ['currency', 'rate_to_reporting'],
             'required_columns': ['currency', 'rate_to_reporting'],
         },
+        'invoice_lines': {
+            'required_table': false,
+            'columns': [
+                'line_id', 'customer_id', 'subscription_id', 'plan_id', 'service_start',
+                'service_end', 'amount', 'currency', 'quantity', 'billing_interval', 'line_type',
+            ],
+            'required_columns': ['line_id', 'customer_id', 'service_start', 'service_end', 'amount'],
+        },
     }) }}
 {% endmacro %}
 
@@ -35,5 +43,16 @@
         'unknown_billing_interval',
         'end_before_start', 'negative_amount', 'negative_quantity', 'discount_out_of_range',
         'unknown_currency', 'overlapping_period',
+    ]) }}
+{% endmacro %}
+
+
+{% macro invoice_line_reason_codes() %}
+    {#- Every reason an invoice_lines row can be rejected for, in the order they are checked. -#}
+    {{ return([
+        'missing_key', 'conflicting_duplicate', 'missing_required_value',
+        'unparseable_required_value', 'unparseable_optional_value', 'value_out_of_range',
+        'unknown_billing_interval', 'unknown_line_type', 'end_not_after_start', 'negative_quantity',
+        'unknown_currency', 'overlapping_cycle', 'partial_line_without_cycle',
     ]) }}
 {% endmacro %}

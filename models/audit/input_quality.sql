@@ -38,15 +38,28 @@ subscription_rows as (
 
 ),
 
+invoice_lines_in as (
+
+    select * from {{ ref('stg_billing__invoice_lines') }}
+
+),
+
+invoice_line_rows as (
+
+    select * from {{ ref('int_invoice_lines_validated') }}
+
+),
+
 subscription_counts as (
 
-    -- Rows read include malformed lines; rejected rows include them too.
+    -- Rows read include malformed lines; rejected rows include them too. The billing history is
+    -- subscriptions or invoice_lines (only one of them has rows).
     select
-        rows_in as rows_read,
-        rows_rejected
+        sum(rows_in) as rows_read,
+        sum(rows_rejected) as rows_rejected
 
     from reconciliation
-    where source_table = 'subscriptions'
+    where source_table in ('subscriptions', 'invoice_lines')
 
 ),
 
@@ -58,7 +71,7 @@ reason_counts as (
         row_number() over (order by count(*) desc, reason_code) as reason_rank
 
     from rejected
-    where source_table = 'subscriptions'
+    where source_table in ('subscriptions', 'invoice_lines')
     group by reason_code
 
 ),
@@ -83,8 +96,22 @@ as_of as (
     -- The build's as-of month: the var, else the default over the used rows.
     select max({{ as_of_expression }}) as as_of_month
 
-    from subscription_rows
-    where row_status = 'used'
+    from (
+        select
+            start_date,
+            end_date
+        from subscription_rows
+        where row_status = 'used'
+
+        union all
+
+        -- Invoice lines: the lines used, as the check below reads every line.
+        select
+            service_start as start_date,
+            service_end as end_date
+        from invoice_line_rows
+        where row_status = 'used'
+    ) as used_periods
 
 ),
 
@@ -93,7 +120,19 @@ as_of_of_every_row as (
     -- The default as-of month had every row been used, rejected rows included.
     select max({{ month_start(latest_date) }}) as as_of_month
 
-    from subscriptions_in
+    from (
+        select
+            start_date,
+            end_date
+        from subscriptions_in
+
+        union all
+
+        select
+            service_start as start_date,
+            service_end as end_date
+        from invoice_lines_in
+    ) as every_row
 
 ),
 

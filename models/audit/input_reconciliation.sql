@@ -18,6 +18,18 @@ fx_rates_in as (
 
 ),
 
+invoice_lines_in as (
+
+    select * from {{ ref('stg_billing__invoice_lines') }}
+
+),
+
+invoice_line_rows as (
+
+    select * from {{ ref('int_invoice_lines_validated') }}
+
+),
+
 malformed_lines as (
 
     select * from {{ ref('stg_billing__malformed_lines') }}
@@ -44,7 +56,10 @@ fx_rate_rows as (
 
 periods_used as (
 
-    select * from {{ ref('int_subscription_periods_priced') }}
+    -- The subscription rows used (int_subscription_periods_priced also holds the periods derived
+    -- from invoice lines, which are counted as the invoice_lines rows they come from).
+    select * from subscription_rows
+    where row_status = 'used'
 
 ),
 
@@ -82,6 +97,15 @@ rows_read as (
         'fx_rates' as source_table,
         count(*) as rows_read
     from fx_rates_in
+
+    union all
+
+    -- Invoice lines: a row only when the input is invoice lines.
+    select
+        'invoice_lines' as source_table,
+        count(*) as rows_read
+    from invoice_lines_in
+    having count(*) > 0
 
     union all
 
@@ -129,6 +153,16 @@ rows_used as (
     from fx_rate_rows
     where row_status = 'used'
 
+    union all
+
+    -- An invoice line is used when it counts: in MRR (recurring) or in non_recurring_revenue_monthly.
+    select
+        'invoice_lines' as source_table,
+        count(*) as rows_used,
+        cast(null as {{ type_money() }}) as mrr_used
+    from invoice_line_rows
+    where row_status = 'used'
+
 ),
 
 rows_rejected as (
@@ -170,6 +204,15 @@ rows_collapsed as (
         cast(null as {{ type_money() }}) as mrr_collapsed,
         cast(null as {{ type_money() }}) as mrr_in
     from fx_rate_rows
+
+    union all
+
+    select
+        'invoice_lines' as source_table,
+        sum(case when row_status = 'collapsed' then 1 else 0 end) as duplicate_rows_collapsed,
+        cast(null as {{ type_money() }}) as mrr_collapsed,
+        cast(null as {{ type_money() }}) as mrr_in
+    from invoice_line_rows
 
 ),
 

@@ -12,6 +12,12 @@ customer_rows as (
 
 ),
 
+invoice_line_rows as (
+
+    select * from {{ ref('int_invoice_lines_validated') }}
+
+),
+
 fx_rate_rows as (
 
     select * from {{ ref('int_fx_rate_rows_validated') }}
@@ -34,6 +40,18 @@ unioned as (
         raw_values,
         mrr
     from subscription_rows
+    where row_status = 'rejected'
+
+    union all
+
+    select
+        'invoice_lines' as source_table,
+        row_key,
+        reason_code,
+        reason,
+        raw_values,
+        mrr
+    from invoice_line_rows
     where row_status = 'rejected'
 
     union all

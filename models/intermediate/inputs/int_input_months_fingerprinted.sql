@@ -8,6 +8,10 @@
     ref('stg_billing__subscriptions'), ['raw_values'],
     ['subscription_id', 'customer_id', 'start_date', 'end_date', 'end_date_text', 'mrr_local', 'currency']
 ) -%}
+{%- set invoice_line_columns = fingerprint_columns(
+    ref('stg_billing__invoice_lines'), ['raw_values'],
+    ['line_id', 'customer_id', 'subscription_id', 'service_start', 'service_end', 'amount', 'currency', 'line_type']
+) -%}
 {%- set fx_rate_columns = fingerprint_columns(
     ref('stg_billing__fx_rates'), ['raw_values'], ['currency', 'rate_to_reporting']
 ) -%}
@@ -23,6 +27,12 @@ subscriptions as (
 fx_rates as (
 
     select * from {{ ref('stg_billing__fx_rates') }}
+
+),
+
+invoice_lines as (
+
+    select * from {{ ref('stg_billing__invoice_lines') }}
 
 ),
 
@@ -59,11 +69,29 @@ fx_rate_rows as (
 
 ),
 
+invoice_line_rows as (
+
+    -- An invoice line bears on the months from its service start to its service end; it always has
+    -- an end (no open end), so both hashes are of the whole row.
+    select
+        'invoice_lines' as source_table,
+        {{ month_start('service_start') }} as start_month,
+        {{ month_start('service_end') }} as end_month,
+        false as open_end,
+        {{ fingerprint_of(invoice_line_columns) }} as row_hash,
+        {{ fingerprint_of(invoice_line_columns) }} as row_hash_without_end
+
+    from invoice_lines
+
+),
+
 input_rows as (
 
     select * from subscription_rows
     union all
     select * from fx_rate_rows
+    union all
+    select * from invoice_line_rows
 
 ),
 

@@ -1,0 +1,90 @@
+with
+
+source as (
+
+    {{ billing_input('invoice_lines') }}
+
+),
+
+cleaned as (
+
+    -- Text as given, trimmed (blank is null), and the whole raw row for the audit trail.
+    select
+        {{ json_object_of(input_contract()['invoice_lines']['columns']) }} as raw_values,
+        {{ clean_text('line_id') }} as line_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_text('subscription_id') }} as subscription_id_text,
+        {{ clean_text('plan_id') }} as plan_id,
+        {{ clean_text('service_start') }} as service_start_text,
+        {{ clean_text('service_end') }} as service_end_text,
+        {{ clean_text('amount') }} as amount_text,
+        upper({{ clean_text('currency') }}) as currency_text,
+        {{ clean_text('quantity') }} as quantity_text,
+        lower({{ clean_text('billing_interval') }}) as billing_interval_text,
+        lower({{ clean_text('line_type') }}) as line_type_text
+
+    from source
+
+),
+
+parsed as (
+
+    -- Safe casts: a value that does not parse is null here, and its *_text column tells it apart
+    -- from a value that was never given. A line without a subscription_id is its own subscription;
+    -- a line without a type is recurring; a blank interval stays null (inferred downstream).
+    select
+        *,
+        coalesce(subscription_id_text, line_id) as subscription_id,
+        {{ parse_date('service_start_text') }} as service_start,
+        {{ parse_date('service_end_text') }} as service_end,
+        {{ parse_number('amount_text') }} as amount,
+        coalesce(currency_text, '{{ var("reporting_currency") }}') as currency,
+        case
+            when quantity_text is null then 1
+            when {{ parse_number('quantity_text') }} = floor({{ parse_number('quantity_text') }})
+                then {{ parse_number('quantity_text') }}
+        end as quantity,
+        case
+            when billing_interval_text is not null
+                then {{ months_in_billing_interval('billing_interval_text') }}
+        end as months_in_interval,
+        case coalesce(line_type_text, 'recurring')
+            when 'recurring' then 'recurring'
+            when 'subscription' then 'recurring'
+            when 'one_time' then 'one_time'
+            when 'one-time' then 'one_time'
+            when 'usage' then 'usage'
+            when 'metered' then 'usage'
+        end as line_type
+
+    from cleaned
+
+),
+
+final as (
+
+    select
+        line_id,
+        customer_id,
+        subscription_id,
+        plan_id,
+        service_start,
+        service_end,
+        amount,
+        currency,
+        quantity,
+        months_in_interval,
+        line_type,
+        service_start_text,
+        service_end_text,
+        amount_text,
+        quantity_text,
+        billing_interval_text,
+        line_type_text,
+        raw_values
+
+    from parsed
+
+)
+
+select * from final

@@ -1,0 +1,163 @@
+"""Write one simulated billing history in the other input shapes of SPEC section 9.
+
+`invoice_lines(periods)` turns subscription periods (the rows generate_demo_data.py writes) into the
+invoice lines a biller such as Stripe would have issued for them:
+
+* A subscription is billed in cycles from its first paid day (the anchor), each cycle one billing
+  interval long, on the anchor's day of the month or its month's last day when that is shorter
+  (a month-end anchor: 01-31, 02-29, 03-31). Each cycle is one `recurring` line at the price in
+  force on its first day: unit_amount x quantity x (1 - discount_pct / 100), the cycle's net amount.
+* A change inside a cycle (a seat change, an upgrade or downgrade, a discount) is two proration
+  lines from the change to the cycle's end: a credit of the old price and a charge of the new one,
+  each the price times the share of the cycle's days left. A change of billing interval, or a paid
+  period after a free one, credits the old price and starts a new anchor on the day of the change.
+* A cancellation inside a cycle is a credit of the old price for the days left.
+* A free period (a trial) is one line of amount 0 over the period.
+* A subscription still running is billed through the cycle that contains the window's last day.
+
+Amounts are written at full precision (the float a period's price is, shortest round-trip text), not
+rounded to the currency's minor unit as a real biller rounds a proration: so the invoice-line shape
+gives marts identical to the periods shape to the last digit. Rounded prorations are the warehouse's
+remainder policy (DECISIONLOG), tested on their own.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+INVOICE_LINE_COLUMNS = [
+    "line_id",
+    "customer_id",
+    "subscription_id",
+    "plan_id",
+    "service_start",
+    "service_end",
+    "amount",
+    "currency",
+    "quantity",
+    "billing_interval",
+    "line_type",
+]
+
+INTERVAL_MONTHS = {
+    "month": 1,
+    "monthly": 1,
+    "quarter": 3,
+    "quarterly": 3,
+    "year": 12,
+    "yearly": 12,
+    "annual": 12,
+}
+
+
+def add_months(anchor: dt.date, months: int) -> dt.date:
+    """`anchor` plus whole months, on the anchor's day or the month's last day when shorter."""
+    index = anchor.year * 12 + anchor.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(anchor.day, calendar.monthrange(year, month + 1)[1])
+    return dt.date(year, month + 1, day)
+
+
+def amount_text(value: float) -> str:
+    """A float as the shortest text that reads back as the same float (two decimals when exact)."""
+    if value == round(value, 2):
+        return f"{value:.2f}"
+    return repr(value)
+
+
+class _Period:
+    def __init__(self, row: dict[str, str]) -> None:
+        self.row = row
+        self.start = dt.date.fromisoformat(row["start_date"])
+        self.end = dt.date.fromisoformat(row["end_date"]) if row["end_date"] else None
+        # The price of one cycle, computed as the warehouse computes a period's (same float ops).
+        self.price = (
+            float(row["unit_amount"])
+            * float(row["quantity"] or 1)
+            * (1 - float(row["discount_pct"] or 0) / 100)
+        )
+        self.months = INTERVAL_MONTHS[(row["billing_interval"] or "month").strip().lower()]
+
+
+def invoice_lines(periods: Iterable[dict[str, str]], last_day: dt.date) -> Iterator[list[str]]:
+    """The invoice lines billing `periods` (dicts of the subscriptions columns), rows in
+    INVOICE_LINE_COLUMNS order; `last_day` is the last day of the simulated window."""
+    by_subscription: dict[str, list[_Period]] = {}
+    for row in periods:
+        by_subscription.setdefault(row["subscription_id"], []).append(_Period(row))
+    for subscription_id, subscription in by_subscription.items():
+        subscription.sort(key=lambda period: period.start)
+        yield from _bill(subscription_id, subscription, last_day)
+
+
+def _bill(subscription_id: str, periods: list[_Period], last_day: dt.date) -> Iterator[list[str]]:
+    number = 0
+
+    def line(period: _Period, start: dt.date, end: dt.date, amount: float) -> list[str]:
+        nonlocal number
+        number += 1
+        row = period.row
+        return [
+            f"{subscription_id}_l{number:03d}",
+            row["customer_id"],
+            subscription_id,
+            row["plan_id"],
+            start.isoformat(),
+            end.isoformat(),
+            amount_text(amount),
+            row["currency"],
+            "1",
+            row["billing_interval"],
+            "recurring",
+        ]
+
+    index = 0
+    while index < len(periods):
+        period = periods[index]
+        if period.price == 0:
+            # A free period: one line of 0 (it never makes the customer active).
+            yield line(period, period.start, period.end or add_months(last_day, 1), 0.0)
+            index += 1
+            continue
+        # Cycles from a new anchor: the period's first day.
+        anchor, cycle = period.start, 0
+        while True:
+            cycle_start = add_months(anchor, cycle * period.months)
+            cycle_end = add_months(anchor, (cycle + 1) * period.months)
+            if period.end is None and cycle_start > last_day:
+                return
+            yield line(period, cycle_start, cycle_end, period.price)
+            cycle_days = (cycle_end - cycle_start).days
+            restart = False
+            # Every change inside this cycle: prorations from the change to the cycle's end.
+            while period.end is not None and period.end < cycle_end:
+                change = period.end
+                share = (cycle_end - change).days / cycle_days
+                yield line(period, change, cycle_end, -period.price * share)
+                following = periods[index + 1] if index + 1 < len(periods) else None
+                if following is None or following.start != change:
+                    # Cancelled (or a gap before the next period: that one starts a new anchor).
+                    index += 1
+                    restart = True
+                    break
+                index += 1
+                if following.price == 0 or following.months != period.months:
+                    restart = True
+                    break
+                yield line(following, change, cycle_end, following.price * share)
+                period = following
+            if restart:
+                break
+            if period.end is not None and period.end == cycle_end:
+                # The period ends with the cycle: the next period (if any) takes the next cycle.
+                following = periods[index + 1] if index + 1 < len(periods) else None
+                index += 1
+                if following is None or following.start != cycle_end:
+                    break
+                if following.price == 0 or following.months != period.months:
+                    break
+                period = following
+            cycle += 1
+    return
