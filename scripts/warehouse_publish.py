@@ -258,8 +258,8 @@ def writer_message(database: Path, pid: int) -> str:
     return (
         f"{database} is open read-write by {holder} (DuckDB's write lock); not publishing over "
         "it: its write-ahead log would be replayed onto the new file. Open the warehouse "
-        'read-only (see docs/operations.md "Reading the warehouse"), close that writer and build '
-        "again"
+        'read-only (see docs/operations.md "Reading the warehouse (BI tools)"), close that writer '
+        "and build again"
     )
 
 

@@ -179,6 +179,31 @@ def test_every_cited_decision_heading_exists():
     assert missing == [], "cited DECISIONLOG headings that do not exist: " + "; ".join(missing)
 
 
+def test_every_cited_docs_section_exists():
+    """Comments point readers at `docs/<page>.md "Heading"` (or `README "Heading"`): that heading
+    must be on that page, so a moved section cannot leave a pointer to nowhere."""
+    pattern = re.compile(r'\b(README(?:\.md)?|docs/[\w.-]+\.md)\s*\(?\s*"([^"]+)"')
+    missing, cited = [], 0
+    for path in citing_files():
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            continue
+        joined = re.sub(r"\s*\n\s*(?:--|#|//|\*|\{#-?)?\s*", " ", text)
+        for page, heading in pattern.findall(joined):
+            cited += 1
+            target = PROJECT_DIR / ("README.md" if page.startswith("README") else page)
+            titles = (
+                {title.replace("`", "") for _, title in HEADING.findall(prose(target))}
+                if target.exists()
+                else set()
+            )
+            if heading not in titles:
+                missing.append(f"{path.relative_to(PROJECT_DIR)}: {page} {heading!r}")
+    assert cited > 0, "no docs citation found: the pattern is wrong"
+    assert missing == [], "cited sections that do not exist: " + "; ".join(missing)
+
+
 def test_decision_headings_are_unique():
     titles = [title for level, title in HEADING.findall(prose(DECISIONLOG)) if level == "##"]
     assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
