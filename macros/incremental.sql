@@ -3,7 +3,8 @@
     movements, cohort comparisons) are `incremental`: a run recomputes only the look-back window, the
     months from (as-of month - var incremental_lookback_months) through the as-of month, replaces
     those months in the table, and keeps every older month as built before. `--full-refresh` (and
-    the first build) computes everything. See README "Performance" and DECISIONLOG "Scale".
+    the first build) computes everything. See docs/performance.md "Incremental monthly runs" and
+    DECISIONLOG "Incremental strategy per engine".
 -#}
 
 {% macro incremental_window_start(month_column='month') -%}

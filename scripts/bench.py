@@ -1,7 +1,7 @@
 """Benchmark: the full harness build against a hand-tuned DuckDB script, and an incremental run.
 
     python scripts/bench.py [--sizes 10000,100000,1000000] [--months 60] [--seed 42]
-                            [--scratch DIR] [--out docs/performance]
+                            [--scratch DIR] [--out docs/performance-run]
 
 For each size (customers) it generates the billing export with scripts/generate_demo_data.py
 (Parquet, cached in the scratch folder per size, months and seed), and measures, each in a child
@@ -19,7 +19,8 @@ month (the month's files are copied there first, outside the measurement): the p
 and profile are then unchanged between the runs, so the incremental run's dbt parses partially.
 
 On the smallest size it checks that the baseline's marts equal dbt's, so the comparison is honest.
-Prints a table and writes it to <out>.md and <out>.csv (out defaults to docs/performance).
+Prints a table and writes it to <out>.md and <out>.csv (out defaults to docs/performance-run; what
+the figures mean is in docs/performance.md, which this never overwrites).
 """
 
 from __future__ import annotations
@@ -232,9 +233,10 @@ def write_results(results: list[dict], out: Path, notes: list[str]) -> None:
         writer.writeheader()
         writer.writerows(results)
     lines = [
-        "# Performance",
+        "# Performance: the latest benchmark run",
         "",
-        "Written by `python scripts/bench.py`; the raw figures are in `performance.csv`.",
+        f"Written by `tools/bench.py`; the raw figures are in `{out.with_suffix('.csv').name}`;"
+        " what they measure and mean: [performance.md](performance.md).",
         "",
         "| customers | subscription rows | baseline s | baseline RSS MiB | full build s "
         "| full RSS MiB | rows/s (full) | full / baseline | incremental s | incremental RSS MiB "
@@ -263,7 +265,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--scratch", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "nrr-bench"
     )
-    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "docs" / "performance")
+    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "docs" / "performance-run")
     args = parser.parse_args(argv)
     args.sizes = [int(size) for size in args.sizes.split(",")]
     return args

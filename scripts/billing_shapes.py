@@ -18,7 +18,8 @@ invoice lines a biller such as Stripe would have issued for them:
 Amounts are written at full precision (the float a period's price is, shortest round-trip text), not
 rounded to the currency's minor unit as a real biller rounds a proration: so the invoice-line shape
 gives marts identical to the periods shape to the last digit. Rounded prorations are the warehouse's
-remainder policy (DECISIONLOG), tested on their own.
+remainder policy (DECISIONLOG "Invoice lines: the remainder of a rounded proration"), tested on
+their own.
 """
 
 from __future__ import annotations

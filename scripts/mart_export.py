@@ -158,7 +158,8 @@ def export(
         marts = [
             name
             for (name,) in con.execute(
-                # Tables and views: fct_mrr_movements is a view (DECISIONLOG "Scale").
+                # Tables and views: fct_mrr_movements is a view (DECISIONLOG
+                # "fct_mrr_movements is a view over the stored movements").
                 "select table_name from information_schema.tables "
                 "where table_schema = 'marts' order by table_name"
             ).fetchall()

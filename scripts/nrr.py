@@ -633,8 +633,9 @@ def rejected_subscription_rows(con: duckdb.DuckDBPyConnection) -> int | None:
 
 def export(warehouse: Path, out_dir: Path, file_format: str = "parquet") -> list[tuple[str, int]]:
     """Every table of schema `marts` as one file in a new version folder of `out_dir`, then
-    `out_dir/current` switched to it (scripts/mart_export.py; README "Reading the warehouse");
-    returns (file, rows) per table, printing what it cleaned up and where it wrote."""
+    `out_dir/current` switched to it (scripts/mart_export.py; docs/operations.md "Reading the
+    warehouse (BI tools)"); returns (file, rows) per table, printing what it cleaned up and where
+    it wrote."""
     check_readable(warehouse)
     try:
         version, written, notes = mart_export.export(

@@ -50,7 +50,8 @@ def lock_path(warehouse: Path) -> Path:
 def staging_path(warehouse: Path) -> Path:
     """The file a build writes, in the published file's folder (same file system, so publishing is
     a rename). The same name every run: only the lock holder writes it, and a stable path keeps the
-    dbt profile unchanged between runs, so dbt can parse the project partially (DECISIONLOG)."""
+    dbt profile unchanged between runs, so dbt can parse the project partially (DECISIONLOG "The
+    staging file has one fixed name")."""
     return warehouse.with_name(f"{warehouse.name}.building")
 
 
@@ -257,7 +258,8 @@ def writer_message(database: Path, pid: int) -> str:
     return (
         f"{database} is open read-write by {holder} (DuckDB's write lock); not publishing over "
         "it: its write-ahead log would be replayed onto the new file. Open the warehouse "
-        'read-only (see README "Reading the warehouse"), close that writer and build again'
+        'read-only (see docs/operations.md "Reading the warehouse (BI tools)"), close that writer '
+        "and build again"
     )
 
 

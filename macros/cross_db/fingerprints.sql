@@ -2,7 +2,7 @@
     Fingerprints of input rows (issue 19): a harness build compares the fingerprints of the input rows
     dated before the look-back window with those of the last build, and runs a full refresh when they
     differ. See models/intermediate/inputs/int_input_months_fingerprinted.sql and DECISIONLOG
-    "Build mode selection".
+    "Build mode: backdated changes found by input fingerprints".
 -#}
 
 {% macro fingerprint_of(columns) %}

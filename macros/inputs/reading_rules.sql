@@ -74,7 +74,8 @@
         fields, broken quoting, a line over 2 MB) is skipped and, with `rejects_name`, stored in the
         temporary tables `<rejects_name>_errors` / `_scans` (store_rejects). Strict mode finds a
         line with too many fields; DuckDB's strict parser cannot read a file with mixed line
-        endings, so such a file is read leniently, where an extra field is ignored (README).
+        endings, so such a file is read leniently, where an extra field is ignored (docs/own-data.md
+        "Reading rules (messy exports)").
     -#}
     read_csv(
         '{{ dbt.escape_single_quotes(path) }}',

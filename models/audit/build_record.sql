@@ -4,8 +4,8 @@
     in the environment variable NRR_BUILD_RECORD (JSON: {group: {key: value}}); the vars group names
     the vars, and their values are recorded here as dbt resolved them. Before the next build the
     harness compares this record with the current facts: any difference makes that build a full
-    refresh (DECISIONLOG "Build mode selection"). Built by plain dbt, the record says so, and the next
-    harness build is a full refresh.
+    refresh (DECISIONLOG "Build mode: the record is a dbt model fed by the harness"). Built by plain
+    dbt, the record says so, and the next harness build is a full refresh.
 -#}
 {%- set given = fromjson(env_var('NRR_BUILD_RECORD', '{}')) or {'build': {'built_by': 'dbt, not nrr.py build'}} -%}
 {%- set facts = [] -%}

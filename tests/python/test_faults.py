@@ -578,4 +578,4 @@ def test_exit_code_4_is_documented():
     import nrr
 
     assert "\n  4  build refused: a process has the published file open read-write" in nrr.__doc__
-    assert "| 4 | `build` refused" in (PROJECT_DIR / "README.md").read_text()
+    assert "| 4 | `build` refused" in (PROJECT_DIR / "docs" / "operations.md").read_text()

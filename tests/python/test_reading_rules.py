@@ -281,7 +281,7 @@ def test_every_missing_column_is_named_with_the_columns_found(tmp_path):
 
 
 def test_one_crlf_line_inside_an_lf_file_is_harmless(clean_build, tmp_path):
-    # DuckDB's strict CSV parser aborts on such a file; it is read leniently instead (README).
+    # DuckDB's strict CSV parser aborts on such a file; it is read leniently (docs/own-data.md).
     data_dir = tmp_path / "data"
     shutil.copytree(EXAMPLES_DIR / "nrr_105", data_dir)
     lines = (data_dir / "subscriptions.csv").read_bytes().split(b"\n")

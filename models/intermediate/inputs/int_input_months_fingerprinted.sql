@@ -1,7 +1,8 @@
 {#-
     A view, so that the harness can read it in the published warehouse before a build: there it reads
     the inputs as they are now (through the staging views), while audit.input_fingerprints keeps the
-    same rows as they were at the last build (DECISIONLOG "Build mode selection").
+    same rows as they were at the last build (DECISIONLOG "Build mode: backdated changes found by
+    input fingerprints").
 -#}
 {{ config(materialized='view') }}
 {%- set subscription_columns = fingerprint_columns(

@@ -98,7 +98,8 @@ keyed as (
 
 row_checked as (
 
-    -- The first reason that applies, in this order (see DECISIONLOG.md).
+    -- The first reason that applies, in this order (DECISIONLOG "Rejection reasons: the first that
+    -- applies, duplicates first").
     select
         *,
         case
