@@ -138,7 +138,12 @@ def test_the_rules_catch_what_they_describe():
     assert rejoins(parents, children) == ["stg -> int_once -> mart_a"]
 
     nodes = {uid: {"resource_type": uid.split(".")[0]} for uid in parents}
-    graph = {"nodes": nodes, "parents": parents, "children": children, "consumers": defaultdict(set)}
+    graph = {
+        "nodes": nodes,
+        "parents": parents,
+        "children": children,
+        "consumers": defaultdict(set),
+    }
     assert fanouts(graph) == ["int_shared: mart_b, mart_c, mart_d"]
     graph["consumers"]["model.p.mart_d"] = {"exposure.p.report"}
     assert fanouts(graph) == []
