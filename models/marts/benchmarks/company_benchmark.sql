@@ -79,7 +79,7 @@ company_with_stage as (
 
 rated as (
 
-
+    -- The rating of each end month's NRR for the company's stage.
     select
         period_end_month,
         ending_arr,
