@@ -26,7 +26,7 @@ lint: $(INSTALLED)
 	@# published warehouse the incremental branches render instead, indented differently, so the result
 	@# would depend on whether `make build` ran first.
 	mkdir -p target/lint
-	NRR_WAREHOUSE=target/lint/nrr.duckdb $(VENV)/bin/sqlfluff lint models tests analyses
+	NRR_WAREHOUSE=target/lint/nrr.duckdb $(VENV)/bin/sqlfluff lint models data-tests analyses
 
 # MetricFlow reads target/semantic_manifest.json, written by dbt parse. --skip-dw: no warehouse is needed
 # here (pytest validates against a built demo warehouse too). mf's own `dbt debug` gets a scratch

@@ -12,9 +12,10 @@
 
 with
 
-reconciliation as (
+rows_in as (
 
-    select * from {{ ref('input_reconciliation') }}
+    -- Every input row read, per table, as audit.input_reconciliation counts them.
+    select * from {{ ref('int_input_rows_read') }}
 
 ),
 
@@ -50,16 +51,28 @@ invoice_line_rows as (
 
 ),
 
+rejected_counts as (
+
+    select
+        source_table,
+        count(*) as rows_rejected
+    from rejected
+    group by source_table
+
+),
+
 subscription_counts as (
 
     -- Rows read include malformed lines; rejected rows include them too. The billing history is
     -- subscriptions or invoice_lines (only one of them has rows).
     select
-        sum(rows_in) as rows_read,
-        sum(rows_rejected) as rows_rejected
+        sum(rows_in.rows_in) as rows_read,
+        sum(coalesce(rejected_counts.rows_rejected, 0)) as rows_rejected
 
-    from reconciliation
-    where source_table in ('subscriptions', 'invoice_lines')
+    from rows_in
+    left join rejected_counts
+        on rows_in.source_table = rejected_counts.source_table
+    where rows_in.source_table in ('subscriptions', 'invoice_lines')
 
 ),
 

@@ -8,7 +8,9 @@ movements as (
 
 customers as (
 
-    select * from {{ ref('int_customers_unioned') }}
+    -- The customer's current segment, as dim_customers publishes it (a mart on a mart, one source
+    -- of the segment for both).
+    select * from {{ ref('dim_customers') }}
 
 ),
 

@@ -193,7 +193,8 @@ def test_failed_audit_leaves_published_file_byte_identical(tmp_path, demo_wareho
             ".venv", "target", "logs", "warehouse", ".git", "__pycache__", "dbt_packages"
         ),
     )
-    (project / "tests" / "assert_planted_failure.sql").write_text("select 1 as planted_failure\n")
+    planted = project / "data-tests" / "assert_planted_failure.sql"
+    planted.write_text("select 1 as planted_failure\n")
     command = [sys.executable, str(project / "scripts" / "nrr.py"), "build"]
     command += ["--warehouse", str(warehouse), "--data-dir", str(EXAMPLES_DIR / "nrr_105")]
     failed = subprocess.run(command, capture_output=True, text=True, check=False)

@@ -8,10 +8,12 @@ within 1e-6, everything else exact.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
 import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,19 +24,32 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).parent / "dbt")
 EXAMPLE_DIR = PROJECT_DIR / "examples" / "nrr_105"
 
-# Each compared table and the columns that identify a row.
-TABLES = {
-    "marts.fct_mrr_movements": ["customer_id", "month"],
-    "marts.mrr_bridge_monthly": ["month"],
-    "marts.nrr_by_period": ["period_end_month", "period_months", "segment"],
-    "marts.cohort_retention": ["cohort_month", "months_since_start"],
-    "marts.dim_customers": ["customer_id"],
-    "marts.segment_benchmarks": ["period_end_month", "segment"],
-    "marts.company_benchmark": ["period_end_month"],
-    "marts.saas_metrics_monthly": ["month", "segment"],
-    "marts.nrr_methods_compared": ["period_end_month", "period_months", "segment"],
-    "audit.input_reconciliation": ["source_table"],
-}
+
+def mart_keys() -> dict[str, list[str]]:
+    """Each mart and its primary key, from the contracts: the manifest of `dbt parse`."""
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {**os.environ, "NRR_WAREHOUSE": str(Path(scratch) / "unused.duckdb")}
+        env.pop("NRR_DATA_DIR", None)
+        process = subprocess.run(
+            [DBT, "parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+             "--target-path", scratch, "--log-path", scratch],
+            cwd=scratch, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert process.returncode == 0, process.stdout[-3000:]
+        manifest = json.loads((Path(scratch) / "manifest.json").read_text())
+    return {
+        f"marts.{node['name']}": constraint["columns"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["original_file_path"].startswith("models/marts/")
+        for constraint in node["constraints"]
+        if constraint["type"] == "primary_key"
+    }
+
+
+# Each compared table and the columns that identify a row: every mart by its primary key, and the
+# input reconciliation.
+TABLES = {**dict(sorted(mart_keys().items())), "audit.input_reconciliation": ["source_table"]}
 
 
 def dbt_build(target: str, workdir: Path, data_dir: Path | None) -> None:

@@ -1,11 +1,79 @@
 {{ config(**incremental_month_config()) }}
--- depends_on: {{ ref('int_as_of_month_resolved') }} (the look-back window of an incremental run)
 
 with
 
+periods as (
+
+    select * from {{ ref('int_subscription_periods_priced') }}
+
+),
+
+as_of as (
+
+    -- The as-of month, which also bounds the look-back window of an incremental run.
+    select * from {{ ref('int_as_of_month_resolved') }}
+
+),
+
+months_in_force as (
+
+    -- A period counts at the end of month M when start_date <= last_day(M) and (end_date is empty or
+    -- end_date > last_day(M)). So its first month is the month of start_date, and its last the month
+    -- before the month of end_date (end_date is exclusive), cut at the as-of month.
+    -- Periods with MRR 0 (trials, free plans) never make a customer active: they are not expanded.
+    select
+        periods.subscription_id,
+        periods.customer_id,
+        periods.start_date,
+        periods.mrr,
+        periods.arr,
+        {{ month_start('periods.start_date') }} as first_month_in_force,
+        {{ add_months(month_start('periods.end_date'), -1) }} as last_month_in_force,
+        as_of.as_of_month
+
+    from periods
+    cross join as_of
+    where periods.mrr > 0
+
+),
+
+paid_periods_cut_at_as_of as (
+
+    select
+        subscription_id,
+        customer_id,
+        start_date,
+        mrr,
+        arr,
+        first_month_in_force,
+        case
+            when last_month_in_force is null or last_month_in_force > as_of_month then as_of_month
+            else last_month_in_force
+        end as last_reported_month
+
+    from months_in_force
+
+),
+
+expanded as (
+
+    select
+        subscription_id,
+        customer_id,
+        start_date,
+        mrr,
+        arr,
+        {{ explode_months('first_month_in_force', 'last_reported_month') }} as month
+
+    -- Each period is expanded over its own months only: the cost grows with active months.
+    from paid_periods_cut_at_as_of
+    where first_month_in_force <= last_reported_month
+
+),
+
 subscription_months as (
 
-    select * from {{ ref('int_subscription_months_expanded') }}
+    select * from expanded
     {% if is_incremental() -%}
         -- Incremental run: the look-back window only (older months are kept as built).
         where month >= {{ incremental_window_start() }}

@@ -18,6 +18,12 @@ stages as (
 
 ),
 
+reference_lines as (
+
+    select * from {{ ref('benchmark_reference_lines') }}
+
+),
+
 trailing_company as (
 
     -- Trailing-12-month figures of the whole company (segment 'All').
@@ -71,8 +77,9 @@ company_with_stage as (
 
 ),
 
-final as (
+rated as (
 
+    -- The rating of each end month's NRR for the company's stage.
     select
         period_end_month,
         ending_arr,
@@ -95,6 +102,35 @@ final as (
         {{ is_leaky_bucket('starting_arr', 'cohort_ending_arr', 'retained_arr') }} as leaky_bucket
 
     from company_with_stage
+
+),
+
+lines as (
+
+    -- One row: the reference lines side by side.
+    select
+        max(case when reference_line = 'median' then nrr_pct end) as median_nrr_pct,
+        max(case when reference_line = 'best_in_class' then nrr_pct end) as best_in_class_nrr_pct
+
+    from reference_lines
+
+),
+
+final as (
+
+    select
+        rated.period_end_month,
+        rated.ending_arr,
+        rated.company_stage,
+        rated.nrr_pct,
+        rated.grr_pct,
+        rated.rating,
+        lines.median_nrr_pct,
+        lines.best_in_class_nrr_pct,
+        rated.leaky_bucket
+
+    from rated
+    cross join lines
 
 )
 

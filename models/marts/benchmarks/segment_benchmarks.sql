@@ -20,14 +20,15 @@ acv_medians as (
 
 segment_months as (
 
-    select * from {{ ref('int_segment_months_bridged') }}
+    -- Each segment's month: its ARR and active customers, as published.
+    select * from {{ ref('saas_metrics_monthly') }}
 
 ),
 
 trailing_segments as (
 
     -- Trailing-12-month figures of each customer segment. The company as a whole ('All') is rated
-    -- against its stage instead, in int_company_periods_rated.
+    -- against its stage instead, in company_benchmark.
     select
         period_end_month,
         segment,

@@ -9,9 +9,10 @@ bridge as (
 
 ),
 
-subscription_months as (
+customer_months as (
 
-    select * from {{ ref('int_subscription_months_expanded') }}
+    -- Each customer-month sums the exact amounts of its paid periods in force, and counts them.
+    select * from {{ ref('int_customer_months_aggregated') }}
 
 ),
 
@@ -20,9 +21,9 @@ periods_in_force as (
     select
         month,
         cast(sum(arr) as {{ type_money() }}) as arr,
-        count(*) as periods
+        sum(paid_periods_in_force) as periods
 
-    from subscription_months
+    from customer_months
     group by month
 
 ),
