@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -65,8 +66,116 @@ def rows(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory) -> Path:
+def demo_warehouse(shared_build) -> Path:
     """The demo seeds built once for the session; every dbt test passed or the fixture fails."""
-    warehouse, process = build(tmp_path_factory.mktemp("demo"))
+    warehouse, process = shared_build()
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def shared_build(tmp_path_factory):
+    """`build` for tests that only read what it built: the first call of each (options, data
+    folder) builds, later calls return the same (warehouse, process). Never write to one: copy it
+    (shutil.copyfile) first. At the end of the session every shared warehouse must still be the
+    file its build published, byte for byte, or the session errors naming it (docs/testing.md)."""
+    built: dict[tuple, tuple[Path, subprocess.CompletedProcess]] = {}
+    digests: dict[Path, str] = {}
+
+    def shared(
+        *extra: str | Path, data_dir: Path | None = None
+    ) -> tuple[Path, subprocess.CompletedProcess]:
+        key = (tuple(map(str, extra)), None if data_dir is None else str(Path(data_dir).resolve()))
+        if key not in built:
+            warehouse, process = build(tmp_path_factory.mktemp("shared"), *extra, data_dir=data_dir)
+            built[key] = warehouse, process
+            if warehouse.exists():
+                digests[warehouse] = sha256_of(warehouse)
+        return built[key]
+
+    yield shared
+    changed = [str(w) for w, digest in digests.items() if sha256_of(w) != digest]
+    assert not changed, f"a test wrote to a shared warehouse (copy it first): {changed}"
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# The build inventory (docs/testing.md): every build the suite starts, counted per test, by
+# watching the processes this pytest process starts. A harness `build` counts once (also when it
+# stops before any model), `check-examples` once per example it builds, the benchmark twice per
+# size (a full and an incremental build), and a dbt command by name.
+HARNESS_NAMES = {"nrr.py", "nrr", "nrr_warehouse", "nrr_warehouse.cli"}  # script, command, -m
+EXAMPLES_PER_CHECK = len([p for p in EXAMPLES_DIR.iterdir() if p.is_dir()])
+started: dict[str, list[str]] = {}
+running_test = ["(collection)"]
+
+
+def started_kind(args) -> str | None:
+    """What a started process is, for the inventory: 'build', 'check-examples', 'dbt <command>'."""
+    if not isinstance(args, list | tuple):
+        return None
+    argv = [str(arg) for arg in args]
+    names = [Path(arg).name for arg in argv]
+    if names and names[0] == "dbt" and len(argv) > 1:
+        return f"dbt {argv[1]}"
+    for index, name in enumerate(names[:-1]):
+        if name in HARNESS_NAMES and argv[index + 1] in {"build", "check-examples"}:
+            return argv[index + 1]
+        if name == "bench.py" and "--sizes" in argv:
+            sizes = argv[argv.index("--sizes") + 1].split(",")
+            return f"bench.py of {len(sizes)} size(s)"
+    return None
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--build-inventory",
+        action="store_true",
+        help="print, per test, the builds and dbt commands it started (docs/testing.md)",
+    )
+
+
+def pytest_configure(config):
+    real_init = subprocess.Popen.__init__
+
+    def counting_init(self, *rest, **options):
+        if (kind := started_kind(rest[0] if rest else options.get("args"))) is not None:
+            started.setdefault(running_test[0], []).append(kind)
+        real_init(self, *rest, **options)
+
+    subprocess.Popen.__init__ = counting_init
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    running_test[0] = item.nodeid
+    try:
+        return (yield)
+    finally:
+        running_test[0] = "(teardown)"
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    def builds(kinds: list[str]) -> int:
+        def count(kind: str) -> int:
+            if kind == "check-examples":
+                return EXAMPLES_PER_CHECK
+            if kind.startswith("bench.py of "):
+                return 2 * int(kind.split()[2])
+            return int(kind in {"build", "dbt build"})
+
+        return sum(map(count, kinds))
+
+    every = [kind for kinds in started.values() for kind in kinds]
+    if config.getoption("build_inventory"):
+        terminalreporter.section("build inventory")
+        for test, kinds in started.items():
+            counts = ", ".join(f"{kinds.count(k)} {k}" for k in sorted(set(kinds)))
+            terminalreporter.line(f"{builds(kinds):3d}  {test}: {counts}")
+    by_kind = ", ".join(f"{every.count(k)} {k}" for k in sorted(set(every)))
+    terminalreporter.line(
+        f"builds started: {builds(every)} in {sum(1 for k in started.values() if builds(k))} "
+        f"tests ({by_kind or 'none'})"
+    )

@@ -20,12 +20,10 @@ MARTS = [
 
 
 @pytest.fixture(scope="module")
-def dirty_build(tmp_path_factory):
+def dirty_build(shared_build):
     """The dirty fixture built once: (warehouse, harness process)."""
     # 18 of its 25 subscription rows are rejected on purpose: far above max_rejected_rows_pct.
-    warehouse, process = build(
-        tmp_path_factory.mktemp("dirty"), "--max-rejected-pct", "100", data_dir=DIRTY_DIR
-    )
+    warehouse, process = shared_build("--max-rejected-pct", "100", data_dir=DIRTY_DIR)
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     return warehouse, process
 
@@ -85,9 +83,9 @@ def test_reconciliation_counts_every_row(dirty_build):
             assert sum(1 for _ in csv.DictReader(source_file)) == count
 
 
-def test_marts_equal_those_of_the_clean_rows_alone(dirty_build, tmp_path):
+def test_marts_equal_those_of_the_clean_rows_alone(dirty_build, shared_build):
     warehouse, _ = dirty_build
-    clean, process = build(tmp_path, data_dir=EXAMPLES_DIR / "nrr_105")
+    clean, process = shared_build(data_dir=EXAMPLES_DIR / "nrr_105")
     assert process.returncode == 0
     for mart in MARTS:
         query = f"select * from marts.{mart} order by all"

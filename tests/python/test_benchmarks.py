@@ -82,9 +82,9 @@ def test_demo_summary_shows_bands_positions_and_rating(demo_warehouse):
     assert ("WARNING leaky bucket" in process.stdout) == leaky
 
 
-def test_example_3_raises_the_leaky_bucket(tmp_path):
+def test_example_3_raises_the_leaky_bucket(shared_build):
     """SPEC example 3: GRR 85 % and expansion 17 % give NRR 102 %: healthy-looking, but leaky."""
-    warehouse, process = build(tmp_path, data_dir=EXAMPLES_DIR / "leaky_bucket")
+    warehouse, process = shared_build(data_dir=EXAMPLES_DIR / "leaky_bucket")
     assert process.returncode == 0, process.stdout[-3000:]
     [company] = rows(warehouse, COMPANY)
     assert company[0] == date(2025, 1, 1)

@@ -83,10 +83,12 @@ def contents(warehouse: Path) -> dict[str, list[tuple]]:
 
 
 def assert_equals_fresh_full_build(project: Path, warehouse: Path, data_dir: Path, scratch: Path):
-    """The published marts equal a --full-refresh build of the same inputs into a new warehouse."""
+    """The published marts equal a --full-refresh build of the same inputs into a new warehouse
+    (built once per scratch folder: a later call with the same scratch compares with it again)."""
     fresh = scratch / "fresh.duckdb"
-    process = harness(project, fresh, data_dir, "--full-refresh")
-    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    if not fresh.exists():
+        process = harness(project, fresh, data_dir, "--full-refresh")
+        assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     built, expected = contents(warehouse), contents(fresh)
     assert built.keys() == expected.keys()
     for name in expected:
@@ -181,10 +183,11 @@ def test_each_run_chooses_its_mode_and_equals_a_full_build(project, tmp_path):
     assert f"nrr.py: full refresh: {record['mode_reason']}" in out
     assert_equals_fresh_full_build(project, warehouse, second, tmp_path / "fresh_backdated")
 
-    # Nothing changed since: incremental again, and still equal to a full build.
+    # Nothing changed since: incremental again, and still equal to a full build. The inputs and
+    # the project are those of the full build just above: compare with it, not a fourth one.
     record, out = run(second)
     assert record["mode"] == "incremental", record
-    assert_equals_fresh_full_build(project, warehouse, second, tmp_path / "fresh_again")
+    assert_equals_fresh_full_build(project, warehouse, second, tmp_path / "fresh_backdated")
 
 
 def test_forced_incremental_with_a_backdated_change_fails_and_publishes_nothing(project, tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import EXAMPLES_DIR, HARNESS, PROJECT_DIR, build, rows, run_dbt, run_harness
+from conftest import EXAMPLES_DIR, HARNESS, PROJECT_DIR, rows, run_dbt, run_harness
 from test_publish import leftovers, published, run_log, sha256, staging_started, wait_for
 
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
@@ -332,8 +332,8 @@ print(json.dumps({"reads": reads, "mixed": mixed[:3], "gone": gone}), flush=True
 """
 
 
-def test_readers_never_see_a_mixed_set_while_exports_run(tmp_path, demo_warehouse):
-    small, process = build(tmp_path, data_dir=EXAMPLES_DIR / "nrr_105")
+def test_readers_never_see_a_mixed_set_while_exports_run(tmp_path, demo_warehouse, shared_build):
+    small, process = shared_build(data_dir=EXAMPLES_DIR / "nrr_105")
     assert process.returncode == 0, process.stdout[-3000:]
     out = tmp_path / "bi"
     known = []

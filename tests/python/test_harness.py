@@ -96,8 +96,8 @@ def test_check_examples_fails_when_an_example_misses(tmp_path):
     assert "NRR 106.00 (expected 105)" in process.stdout
 
 
-def test_file_route_csv_matches_example_105(tmp_path):
-    warehouse, process = build(tmp_path, data_dir=EXAMPLES_DIR / "nrr_105")
+def test_file_route_csv_matches_example_105(shared_build):
+    warehouse, process = shared_build(data_dir=EXAMPLES_DIR / "nrr_105")
     assert process.returncode == 0, process.stdout[-3000:]
     assert "As of 2025-01" in process.stdout
     company = {row[0]: row for row in rows(warehouse, TRAILING_12)}["All"]
@@ -130,7 +130,7 @@ def test_file_route_parquet_from_generator_with_another_seed(tmp_path):
         assert grr <= 100
 
 
-def test_parquet_and_csv_inputs_give_identical_marts(tmp_path):
+def test_parquet_and_csv_inputs_give_identical_marts(tmp_path, shared_build):
     """The same data as CSV and as Parquet build the same marts."""
     parquet_dir = tmp_path / "parquet"
     parquet_dir.mkdir()
@@ -140,7 +140,7 @@ def test_parquet_and_csv_inputs_give_identical_marts(tmp_path):
             con.execute(
                 f"copy (select * from read_csv('{csv_file}')) to '{target}' (format parquet)"
             )
-    csv_warehouse, csv_run = build(tmp_path / "csv", data_dir=EXAMPLES_DIR / "nrr_105")
+    csv_warehouse, csv_run = shared_build(data_dir=EXAMPLES_DIR / "nrr_105")
     parquet_warehouse, parquet_run = build(tmp_path / "pq", data_dir=parquet_dir)
     assert csv_run.returncode == 0 and parquet_run.returncode == 0
     for mart in [
@@ -178,8 +178,8 @@ def test_bad_as_of_is_refused():
     assert "--as-of must look like YYYY-MM" in process.stderr
 
 
-def test_thin_history_says_no_trailing_12_months_yet(tmp_path):
-    warehouse, process = build(tmp_path, data_dir=EXAMPLES_DIR / "single_contraction")
+def test_thin_history_says_no_trailing_12_months_yet(shared_build):
+    warehouse, process = shared_build(data_dir=EXAMPLES_DIR / "single_contraction")
     assert process.returncode == 0, process.stdout[-3000:]
     assert "not yet available" in process.stdout
     assert rows(warehouse, "select count(*) from marts.nrr_by_period where period_months = 12") == [

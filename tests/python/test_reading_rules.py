@@ -26,9 +26,9 @@ MARTS = [
 
 
 @pytest.fixture(scope="module")
-def clean_build(tmp_path_factory) -> Path:
+def clean_build(shared_build) -> Path:
     """examples/nrr_105 built and published: the clean history every messy export here writes."""
-    warehouse, process = build(tmp_path_factory.mktemp("clean"), data_dir=EXAMPLES_DIR / "nrr_105")
+    warehouse, process = shared_build(data_dir=EXAMPLES_DIR / "nrr_105")
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     return warehouse
 

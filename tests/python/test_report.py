@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES_DIR, PROJECT_DIR, build, rows, run_harness
+from conftest import EXAMPLES_DIR, PROJECT_DIR, rows, run_harness
 
 CHARTS = ["trend", "segments", "bridge", "movements", "rates", "methods", "cohorts", "logos"]
 # Flags for headless Chromium on a closed network: without the background-networking ones it
@@ -229,9 +229,9 @@ def test_report_renders_in_headless_chromium(demo_report, tmp_path):
     assert len(drawn) > len(without) + 500, (len(drawn), len(without), SCREENSHOT)
 
 
-def test_thin_data_says_there_is_no_trailing_nrr_yet(tmp_path):
+def test_thin_data_says_there_is_no_trailing_nrr_yet(tmp_path, shared_build):
     """Two months of history: a sentence instead of the NRR trend and benchmarks, no empty chart."""
-    warehouse, process = build(tmp_path, data_dir=EXAMPLES_DIR / "single_contraction")
+    warehouse, process = shared_build(data_dir=EXAMPLES_DIR / "single_contraction")
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     out = tmp_path / "thin.html"
     report = run_harness("report", "--warehouse", warehouse, "--out", out)

@@ -125,16 +125,16 @@ def test_demo_seeds_files_and_source_tables_give_identical_marts(
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_each_example_gives_identical_marts_from_files_and_source_tables(
-    tmp_path, loader_database, example
+    tmp_path, loader_database, shared_build, example
 ):
-    files_warehouse, files_run = build(tmp_path / "f", data_dir=EXAMPLES_DIR / example)
+    files_warehouse, files_run = shared_build(data_dir=EXAMPLES_DIR / example)
     source_warehouse, source_run = source_build(tmp_path / "s", loader_database, example)
     assert files_run.returncode == 0, files_run.stdout[-3000:]
     assert source_run.returncode == 0, source_run.stdout[-3000:] + source_run.stderr[-3000:]
     assert_same_marts(marts_of(source_warehouse), marts_of(files_warehouse))
 
 
-def test_dirty_rows_get_the_same_verdicts_from_typed_source_tables(tmp_path):
+def test_dirty_rows_get_the_same_verdicts_from_typed_source_tables(tmp_path, shared_build):
     """The dirty fixture through dlt: columns where every value parses arrive typed (end_date as
     DATE ...), the others as text; every row gets the verdict it gets from the CSV files."""
     database = tmp_path / "loader.duckdb"
@@ -147,7 +147,7 @@ def test_dirty_rows_get_the_same_verdicts_from_typed_source_tables(tmp_path):
     assert typed > 0
     # The fixture is mostly bad rows on purpose: lift the rejected-share rule (SPEC section 8).
     lifted = ("--max-rejected-pct", "100")
-    files_warehouse, files_run = build(tmp_path / "f", *lifted, data_dir=DIRTY_DIR)
+    files_warehouse, files_run = shared_build(*lifted, data_dir=DIRTY_DIR)
     source_warehouse, source_run = source_build(tmp_path / "s", database, "dirty", *lifted)
     assert files_run.returncode == 0 and source_run.returncode == 0, source_run.stdout[-3000:]
     verdicts = "select source_table, row_key, reason_code from audit.rejected_rows order by all"
@@ -303,7 +303,7 @@ def test_integration_project_installs_the_package_and_builds_the_same_marts(
     assert_same_marts(marts_of(warehouse), marts_of(demo_warehouse))
 
 
-def test_zoned_timestamps_are_read_in_utc_whatever_the_session_time_zone(tmp_path):
+def test_zoned_timestamps_are_read_in_utc_whatever_the_session_time_zone(tmp_path, shared_build):
     """dlt writes a datetime as TIMESTAMP WITH TIME ZONE. Periods starting at midnight UTC must
     keep their UTC date in a session west of UTC (New York), where it is the evening before."""
     database = tmp_path / "loader.duckdb"
@@ -329,6 +329,6 @@ def test_zoned_timestamps_are_read_in_utc_whatever_the_session_time_zone(tmp_pat
         "--source-schema", "zoned", env=env,
     )  # fmt: skip
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
-    files_warehouse, files_run = build(tmp_path / "f", data_dir=example)
+    files_warehouse, files_run = shared_build(data_dir=example)
     assert files_run.returncode == 0
     assert_same_marts(marts_of(source_warehouse), marts_of(files_warehouse))
