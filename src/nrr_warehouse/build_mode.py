@@ -79,7 +79,7 @@ def current_record(project_dir: Path, data_dir: Path | None, cli_vars: dict, sou
         }
     names = sorted(set(project_vars(project_dir)) | set(cli_vars))
     return {
-        "build": {"built_by": "nrr.py build"},
+        "build": {"built_by": "nrr build"},
         "route": route,
         # Names only: dbt records the value it resolved (models/audit/build_record.sql). The
         # harness's own expectation of each value is `expected_vars`.
