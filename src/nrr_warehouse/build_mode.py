@@ -15,8 +15,9 @@ warehouse keeps (both dbt models):
   inputs as they are now (the staging views read the current files), so the comparison needs no
   dbt run and no reader of its own: whatever staging reads is fingerprinted.
 
-No dbt here and no modelling: nrr.py calls `choose()` under the build lock and runs the mode it
-returns. Reasons are one line each; nrr.py prints them and puts them in the run log (`mode_reason`).
+No dbt here and no modelling: build.py calls `choose()` under the build lock and runs the mode it
+returns. Reasons are one line each; build.py prints them and puts them in the run log
+(`mode_reason`).
 """
 
 from __future__ import annotations

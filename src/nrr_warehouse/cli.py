@@ -69,8 +69,8 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    """The command line."""
+def make_parser() -> argparse.ArgumentParser:
+    """The command line: the commands and their options."""
     # --warehouse, declared once: every command that reads or writes a warehouse takes it.
     warehouse_option = argparse.ArgumentParser(add_help=False)
     warehouse_option.add_argument(
@@ -165,6 +165,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--out", type=Path, help="HTML file (default: report.html beside the warehouse)"
     )
 
+    return parser
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line, parsed; what argparse cannot check, checked (exit 2 with a message)."""
+    parser = make_parser()
     args = parser.parse_args(argv)
     if getattr(args, "as_of", None) and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.as_of):
         reason = "not a valid month" if re.fullmatch(r"\d{4}-\d{2}", args.as_of) else "not a month"
