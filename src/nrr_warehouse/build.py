@@ -328,7 +328,7 @@ def print_rejection_summary(staging: Path, quiet: bool) -> None:
         return
     with contextlib.suppress(duckdb.Error):
         lines = summary.input_audit_lines(staging)
-        verdict = marts.rows(staging, "select message from audit.input_quality where not passes")
+        verdict = marts.read(staging, "select message from audit.input_quality where not passes")
         print("\n".join(lines + [f"Input check failed: {row['message']}" for row in verdict]))
 
 
