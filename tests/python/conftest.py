@@ -15,6 +15,11 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # The console script of the installed package (nrr_warehouse), beside this interpreter.
 HARNESS = Path(sys.executable).parent / "nrr"
+# The package of this checkout first, in every subprocess too (pyproject's pytest `pythonpath` puts
+# it first here): a venv shared by several checkouts has an editable install of only one of them.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(PROJECT_DIR / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
 GENERATOR = PROJECT_DIR / "tools" / "generate_demo_data.py"
 EXAMPLES_DIR = PROJECT_DIR / "examples"
 DBT = Path(sys.executable).parent / "dbt"
