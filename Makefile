@@ -2,6 +2,9 @@
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 NRR := $(VENV)/bin/nrr
+# This checkout's package first, whatever checkout the venv's editable install names (git worktrees
+# may share one venv): `nrr` then builds the dbt project it is run from.
+export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 INSTALLED := $(VENV)/.installed
 SPARK_VENV := .venv-spark
 SPARK_INSTALLED := $(SPARK_VENV)/.installed
