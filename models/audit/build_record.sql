@@ -1,13 +1,13 @@
 {#-
     What the published warehouse was built from, one row per fact: the input route and its location,
-    the vars, the project version and the engine. The harness (scripts/build_mode.py) passes the facts
+    the vars, the project version and the engine. The harness (nrr_warehouse/build_mode.py) passes the facts
     in the environment variable NRR_BUILD_RECORD (JSON: {group: {key: value}}); the vars group names
     the vars, and their values are recorded here as dbt resolved them. Before the next build the
     harness compares this record with the current facts: any difference makes that build a full
     refresh (DECISIONLOG "Build mode: the record is a dbt model fed by the harness"). Built by plain
     dbt, the record says so, and the next harness build is a full refresh.
 -#}
-{%- set given = fromjson(env_var('NRR_BUILD_RECORD', '{}')) or {'build': {'built_by': 'dbt, not nrr.py build'}} -%}
+{%- set given = fromjson(env_var('NRR_BUILD_RECORD', '{}')) or {'build': {'built_by': 'dbt, not nrr build'}} -%}
 {%- set facts = [] -%}
 {%- for group in given | sort -%}
     {%- for key in given[group] | sort -%}

@@ -13,7 +13,7 @@ from conftest import PROJECT_DIR
 def test_bench_at_a_tiny_size(tmp_path):
     out = tmp_path / "performance"
     process = subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "scripts" / "bench.py"), "--sizes", "1000",
+        [sys.executable, str(PROJECT_DIR / "tools" / "bench.py"), "--sizes", "1000",
          "--months", "24", "--scratch", str(tmp_path / "scratch"), "--out", str(out)],
         cwd=PROJECT_DIR, capture_output=True, text=True, check=False,
     )  # fmt: skip

@@ -1,7 +1,7 @@
 """One simulated history in two input shapes gives identical marts (SPEC section 9).
 
-scripts/generate_demo_data.py writes the demo's history as subscription periods and, with
-`--shape invoice_lines`, as the invoice lines a biller issues for it (scripts/billing_shapes.py):
+tools/generate_demo_data.py writes the demo's history as subscription periods and, with
+`--shape invoice_lines`, as the invoice lines a biller issues for it (nrr_warehouse.billing_shapes):
 cycles on the subscription's anchor day (month-end anchors included), proration credits and charges
 for upgrades, downgrades and seat changes inside a cycle, a credit for a cancellation inside a
 cycle, a new anchor on a switch to annual billing, monthly, quarterly and annual plans. With
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT_DIR, build, rows
 
-GENERATOR = PROJECT_DIR / "scripts" / "generate_demo_data.py"
-LOADER = PROJECT_DIR / "scripts" / "load_source_tables.py"
+GENERATOR = PROJECT_DIR / "tools" / "generate_demo_data.py"
+LOADER = PROJECT_DIR / "tools" / "load_source_tables.py"
 AS_OF = "2025-12"  # the window's last month (a running subscription's last line ends after it)
 
 

@@ -1,6 +1,6 @@
 """A scheduled build chooses its mode itself (issue 19), as a scheduler runs it.
 
-One warehouse, built again and again with `nrr.py build` as cron would: the first build, an
+One warehouse, built again and again with `nrr build` as cron would: the first build, an
 unchanged rerun, a switch to another data folder, a var changed in dbt_project.yml, a change
 backdated before the look-back window, an unchanged rerun, and `--incremental` with another
 backdated change.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import GENERATOR, PROJECT_DIR, rows
+from conftest import GENERATOR, PROJECT_DIR, harness_of, rows
 
 INCREMENTAL_MODELS = [
     "intermediate.int_customer_months_aggregated",
@@ -53,11 +53,11 @@ def generate(out: Path, seed: int) -> Path:
 
 
 def harness(project: Path, warehouse: Path, data_dir: Path, *extra: str):
-    """`nrr.py build` of the project copy, as cron runs it."""
+    """`nrr build` of the project copy, as cron runs it."""
+    command, env = harness_of(project)
     return subprocess.run(
-        [sys.executable, str(project / "scripts" / "nrr.py"), "build", "--warehouse",
-         str(warehouse), "--data-dir", str(data_dir), *extra],
-        cwd=project, capture_output=True, text=True, check=False,
+        [*command, "build", "--warehouse", str(warehouse), "--data-dir", str(data_dir), *extra],
+        cwd=project, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
 
 
@@ -134,14 +134,14 @@ def test_each_run_chooses_its_mode_and_equals_a_full_build(project, tmp_path):
         "full",
         "first build: no published warehouse yet",
     )
-    assert "nrr.py: full refresh: first build" in out
+    assert "nrr: full refresh: first build" in out
     built_first = contents(warehouse)
 
     # Nothing changed: incremental, and the marts are those of the full build of the same inputs.
     record, out = run(first)
     assert record["mode"] == "incremental", record
     assert "no input row dated before 2024-12 changed" in record["mode_reason"]
-    assert f"nrr.py: incremental run: {record['mode_reason']}" in out
+    assert f"nrr: incremental run: {record['mode_reason']}" in out
     assert contents(warehouse) == built_first
 
     # Another data folder (another company): a full refresh that names the change.
@@ -150,7 +150,7 @@ def test_each_run_chooses_its_mode_and_equals_a_full_build(project, tmp_path):
     reason = record["mode_reason"]
     assert reason.startswith("built from other inputs or configuration: route.data_dir: ")
     assert f"{first} -> {second}" in reason
-    assert f"nrr.py: full refresh: {reason}" in out
+    assert f"nrr: full refresh: {reason}" in out
     assert_equals_fresh_full_build(project, warehouse, second, tmp_path / "fresh_switch")
 
     # A var that shapes the marts changed in dbt_project.yml: a full refresh naming the var.
@@ -164,7 +164,7 @@ def test_each_run_chooses_its_mode_and_equals_a_full_build(project, tmp_path):
     assert record["mode"] == "full", record
     assert "vars.nrr_period_months: [1, 3, 12] -> [1, 3, 6, 12]" in record["mode_reason"]
     assert "project.hash: " in record["mode_reason"]  # dbt_project.yml is part of the project
-    assert f"nrr.py: full refresh: {record['mode_reason']}" in out
+    assert f"nrr: full refresh: {record['mode_reason']}" in out
     assert rows(
         warehouse,
         "select record_value from audit.build_record where record_key = 'nrr_period_months'",
@@ -180,7 +180,7 @@ def test_each_run_chooses_its_mode_and_equals_a_full_build(project, tmp_path):
         "input changed before the look-back window (which starts 2024-12 at the latest): "
         f"subscriptions rows from {month}"
     )
-    assert f"nrr.py: full refresh: {record['mode_reason']}" in out
+    assert f"nrr: full refresh: {record['mode_reason']}" in out
     assert_equals_fresh_full_build(project, warehouse, second, tmp_path / "fresh_backdated")
 
     # Nothing changed since: incremental again, and still equal to a full build. The inputs and
@@ -207,6 +207,6 @@ def test_forced_incremental_with_a_backdated_change_fails_and_publishes_nothing(
         "--incremental, although a full refresh is due (input changed before the look-back window "
         f"(which starts 2024-12 at the latest): subscriptions rows from {month})"
     )
-    assert f"nrr.py: incremental run: {record['mode_reason']}" in process.stdout
+    assert f"nrr: incremental run: {record['mode_reason']}" in process.stdout
     assert "assert_bridge_matches_month_end_rule" in process.stderr
     assert "the published warehouse" in process.stderr and "is unchanged" in process.stderr

@@ -18,10 +18,8 @@ import pytest
 from conftest import EXAMPLES_DIR, HARNESS, PROJECT_DIR, rows, run_dbt, run_harness
 from test_publish import leftovers, published, run_log, sha256, staging_started, wait_for
 
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-import warehouse_publish as wap
-
-SCRIPTS = str(PROJECT_DIR / "scripts")
+from nrr_warehouse import cli
+from nrr_warehouse import publish as wap
 
 # A read-write DuckDB connection on a file, as a notebook or a careless BI setting leaves one: it
 # writes (so its log, <file>.wal, exists), says "open", then waits; SIGKILL makes it a crashed one.
@@ -35,13 +33,12 @@ print("open", flush=True)
 sys.stdin.read()
 """
 
-# nrr.py run with a signal sent to itself at the worst moments of publishing: just before the
-# rename (inside publish) or just after it. argv: where (before|after), then nrr.py's arguments.
+# nrr run with a signal sent to itself at the worst moments of publishing: just before the
+# rename (inside publish) or just after it. argv: where (before|after), then nrr's arguments.
 SIGNAL_AT_PUBLISH = """
 import os, signal, sys
-sys.path.insert(0, sys.argv[1])
-import nrr, warehouse_publish as wap
-where, real = sys.argv[2], wap.publish
+from nrr_warehouse import cli, publish as wap
+where, real = sys.argv[1], wap.publish
 def publish(staging, warehouse):
     if where == "before":
         os.kill(os.getpid(), signal.SIGTERM)
@@ -50,18 +47,17 @@ def publish(staging, warehouse):
         os.kill(os.getpid(), signal.SIGTERM)
     return notes
 wap.publish = publish
-sys.exit(nrr.main(sys.argv[3:]))
+sys.exit(cli.main(sys.argv[2:]))
 """
 
-# nrr.py with one step broken by a bug nobody foresaw.
+# nrr with one step broken by a bug nobody foresaw.
 UNEXPECTED = """
 import sys
-sys.path.insert(0, sys.argv[1])
-import nrr, warehouse_publish as wap
+from nrr_warehouse import cli, publish as wap
 def remove_leftovers(warehouse):
     return {}["no such key"]
 wap.remove_leftovers = remove_leftovers
-sys.exit(nrr.main(sys.argv[2:]))
+sys.exit(cli.main(sys.argv[1:]))
 """
 
 
@@ -70,7 +66,7 @@ def no_traceback(process: subprocess.CompletedProcess) -> None:
 
 
 def error_lines(process: subprocess.CompletedProcess) -> list[str]:
-    return [line for line in process.stderr.splitlines() if line.startswith("nrr.py:")]
+    return [line for line in process.stderr.splitlines() if line.startswith("nrr:")]
 
 
 def start_writer(warehouse: Path) -> subprocess.Popen:
@@ -126,7 +122,7 @@ def test_writer_arriving_during_the_build_blocks_its_publish(tmp_path, demo_ware
     ran is found there, and nothing is published."""
     warehouse = published(tmp_path, demo_warehouse)
     build_run = subprocess.Popen(
-        [sys.executable, str(HARNESS), "build", "--warehouse", str(warehouse), "--full-refresh"],
+        [str(HARNESS), "build", "--warehouse", str(warehouse), "--full-refresh"],
         cwd=PROJECT_DIR,
         stdout=(tmp_path / "build.out").open("w"),
         stderr=(tmp_path / "build.err").open("w"),
@@ -183,7 +179,7 @@ def test_sigterm_at_the_rename_is_reported_truthfully(tmp_path, demo_warehouse, 
     arguments = ["build", "--warehouse", str(warehouse)]
     arguments += ["--data-dir", str(EXAMPLES_DIR / "nrr_105"), "--full-refresh"]
     process = subprocess.run(
-        [sys.executable, "-c", SIGNAL_AT_PUBLISH, SCRIPTS, moment, *arguments],
+        [sys.executable, "-c", SIGNAL_AT_PUBLISH, moment, *arguments],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
@@ -217,7 +213,7 @@ def test_sigterm_removes_the_spill_folder(tmp_path, demo_warehouse):
     warehouse = published(tmp_path, demo_warehouse)
     before = sha256(warehouse)
     build_run = subprocess.Popen(
-        [sys.executable, str(HARNESS), "build", "--warehouse", str(warehouse), "--full-refresh"],
+        [str(HARNESS), "build", "--warehouse", str(warehouse), "--full-refresh"],
         cwd=PROJECT_DIR,
         stdout=(tmp_path / "build.out").open("w"),
         stderr=(tmp_path / "build.err").open("w"),
@@ -274,7 +270,7 @@ def test_killed_export_leaves_current_whole_and_the_next_export_cleans_up(tmp_pa
     arguments = ["export", "--out", str(out), "--warehouse", str(demo_warehouse)]
     for _attempt in range(20):
         victim = subprocess.Popen(
-            [sys.executable, str(HARNESS), *arguments],
+            [str(HARNESS), *arguments],
             cwd=PROJECT_DIR,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -364,10 +360,10 @@ def test_a_second_export_into_the_same_folder_is_refused(tmp_path, demo_warehous
     out.mkdir()
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path\n"
-         "import mart_export\nwith mart_export.export_lock(Path(sys.argv[2])):\n"
+         "import sys; from pathlib import Path\n"
+         "from nrr_warehouse import export\nwith export.export_lock(Path(sys.argv[1])):\n"
          "    print('locked', flush=True); sys.stdin.read()",
-         SCRIPTS, str(out)],
+         str(out)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -377,7 +373,7 @@ def test_a_second_export_into_the_same_folder_is_refused(tmp_path, demo_warehous
         holder.communicate("", timeout=30)
     assert refused.returncode == 3
     assert error_lines(refused) == [
-        f"nrr.py: another export is writing {out} (lock {out}/.export.lock); not starting a second"
+        f"nrr: another export is writing {out} (lock {out}/.export.lock); not starting a second"
     ]
 
 
@@ -513,9 +509,9 @@ def test_reading_commands_on_a_missing_or_foreign_file_say_so_in_one_line(tmp_pa
     duckdb.connect(str(empty)).close()
     for command in [["summary"], ["report"], ["export", "--out", tmp_path / "bi"]]:
         for path, message in [
-            (missing, f"nrr.py: {missing}: no such warehouse; run `nrr.py build` first"),
-            (foreign, f"nrr.py: {foreign}: cannot read it as a warehouse: not a DuckDB"),
-            (empty, "nrr.py: "),
+            (missing, f"nrr: {missing}: no such warehouse; run `nrr build` first"),
+            (foreign, f"nrr: {foreign}: cannot read it as a warehouse: not a DuckDB"),
+            (empty, "nrr: "),
         ]:
             process = run_harness(*command, "--warehouse", path)
             assert process.returncode == 1, (command, path, process.stderr)
@@ -537,7 +533,7 @@ def test_dbt_failure_without_node_names_prints_dbts_own_reason(tmp_path, demo_wa
     assert "dbt build failed: Compilation Error: " in line
     assert f"{tmp_path / 'export'}/subscriptions.csv" in line
     assert sha256(warehouse) == before
-    assert run_log(warehouse)[-1]["message"] == line.removeprefix("nrr.py: ")
+    assert run_log(warehouse)[-1]["message"] == line.removeprefix("nrr: ")
 
 
 def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_run_log(
@@ -546,7 +542,7 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_run_log(
     warehouse = published(tmp_path, demo_warehouse)
     before = sha256(warehouse)
     process = subprocess.run(
-        [sys.executable, "-c", UNEXPECTED, SCRIPTS, "build", "--warehouse", str(warehouse)],
+        [sys.executable, "-c", UNEXPECTED, "build", "--warehouse", str(warehouse)],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
@@ -555,7 +551,7 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_run_log(
     assert process.returncode == 1
     no_traceback(process)
     assert error_lines(process) == [
-        "nrr.py: unexpected error: KeyError: 'no such key' (a build's run log keeps the "
+        "nrr: unexpected error: KeyError: 'no such key' (a build's run log keeps the "
         "traceback; NRR_DEBUG=1 prints it)"
     ]
     assert sha256(warehouse) == before
@@ -564,7 +560,7 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_run_log(
     assert "remove_leftovers" in record["traceback"]
     assert leftovers(warehouse) == []
     debug = subprocess.run(
-        [sys.executable, "-c", UNEXPECTED, SCRIPTS, "build", "--warehouse", str(warehouse)],
+        [sys.executable, "-c", UNEXPECTED, "build", "--warehouse", str(warehouse)],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
@@ -575,7 +571,5 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_run_log(
 
 
 def test_exit_code_4_is_documented():
-    import nrr
-
-    assert "\n  4  build refused: a process has the published file open read-write" in nrr.__doc__
+    assert "\n  4  build refused: a process has the published file open read-write" in cli.__doc__
     assert "| 4 | `build` refused" in (PROJECT_DIR / "docs" / "operations.md").read_text()

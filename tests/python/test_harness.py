@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-from conftest import EXAMPLES_DIR, GENERATOR, build, rows, run_harness
+from conftest import EXAMPLES_DIR, GENERATOR, build, harness_of, rows, run_harness
 
 TRAILING_12 = """
     select segment, nrr_pct, grr_pct, starting_mrr, expansion_mrr, contraction_mrr,
@@ -85,11 +85,9 @@ def test_check_examples_fails_when_an_example_misses(tmp_path):
     subscriptions = project_copy / "examples" / "nrr_105" / "subscriptions.csv"
     # Customer C contracts to 16,000 instead of 15,000: NRR 106, GRR 86.
     subscriptions.write_text(subscriptions.read_text().replace("100,150,", "100,160,"))
+    command, env = harness_of(project_copy)
     process = subprocess.run(
-        [sys.executable, str(project_copy / "scripts" / "nrr.py"), "check-examples"],
-        capture_output=True,
-        text=True,
-        check=False,
+        [*command, "check-examples"], env=env, capture_output=True, text=True, check=False
     )
     assert process.returncode == 1, process.stdout + process.stderr
     assert "MISS example 1" in process.stdout

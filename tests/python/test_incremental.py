@@ -18,10 +18,9 @@ import sys
 
 import duckdb
 import pytest
-from conftest import GENERATOR, PROJECT_DIR, build, rows
+from conftest import GENERATOR, build, load_tool, rows
 
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-import bench
+bench = load_tool("bench")  # tools/bench.py: its cut_snapshot makes the monthly snapshots
 
 INCREMENTAL_MODELS = [
     "intermediate.int_customer_months_aggregated",

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import EXAMPLES_DIR, HARNESS, PROJECT_DIR, rows, run_harness
+from conftest import EXAMPLES_DIR, HARNESS, PROJECT_DIR, harness_of, rows, run_harness
 
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-import nrr
-import warehouse_publish as wap
+from nrr_warehouse import cli, dbt_runner
+from nrr_warehouse import publish as wap
 
 MARTS = ["cohort_retention", "dim_customers", "fct_mrr_movements", "mrr_bridge_monthly"]
 MARTS += ["nrr_by_period"]  # at least these; every table of schema marts is compared and exported
@@ -56,9 +55,8 @@ print(json.dumps({"reads": reads, "errors": errors[:5], "error_count": len(error
 LOCK_HOLDER = """
 import sys
 from pathlib import Path
-sys.path.insert(0, sys.argv[2])
-import warehouse_publish
-lock = warehouse_publish.WarehouseLock(Path(sys.argv[1])).acquire()
+from nrr_warehouse import publish
+lock = publish.WarehouseLock(Path(sys.argv[1])).acquire()
 print("locked", flush=True)
 sys.stdin.read()
 lock.release()
@@ -91,9 +89,9 @@ def leftovers(warehouse: Path) -> list[str]:
 
 
 def start_build(warehouse: Path, tmp: Path, *extra: str) -> subprocess.Popen:
-    """`nrr.py build` in the background, its output to files in tmp."""
+    """`nrr build` in the background, its output to files in tmp."""
     return subprocess.Popen(
-        [sys.executable, str(HARNESS), "build", "--warehouse", str(warehouse), *extra],
+        [str(HARNESS), "build", "--warehouse", str(warehouse), *extra],
         cwd=PROJECT_DIR,
         stdout=(tmp / "build.out").open("w"),
         stderr=(tmp / "build.err").open("w"),
@@ -195,9 +193,10 @@ def test_failed_audit_leaves_published_file_byte_identical(tmp_path, demo_wareho
     )
     planted = project / "data-tests" / "assert_planted_failure.sql"
     planted.write_text("select 1 as planted_failure\n")
-    command = [sys.executable, str(project / "scripts" / "nrr.py"), "build"]
+    harness, env = harness_of(project)
+    command = [*harness, "build"]
     command += ["--warehouse", str(warehouse), "--data-dir", str(EXAMPLES_DIR / "nrr_105")]
-    failed = subprocess.run(command, capture_output=True, text=True, check=False)
+    failed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
 
     assert failed.returncode == 1, failed.stdout[-3000:] + failed.stderr
     assert "audit failed" in failed.stderr
@@ -209,7 +208,9 @@ def test_failed_audit_leaves_published_file_byte_identical(tmp_path, demo_wareho
     assert record["result"] == "audit_failed" and record["exit_code"] == 1
     assert record["rows_in"] == 6 and record["as_of"] == "2025-01"  # example 1's input
 
-    kept = subprocess.run([*command, "--keep-failed"], capture_output=True, text=True, check=False)
+    kept = subprocess.run(
+        [*command, "--keep-failed"], env=env, capture_output=True, text=True, check=False
+    )
     assert kept.returncode == 1
     assert f"kept the failed build's file for inspection: {warehouse}.failed" in kept.stdout
     assert sha256(warehouse) == before
@@ -273,7 +274,7 @@ def test_concurrent_build_is_refused_at_once(tmp_path, demo_warehouse):
     warehouse = published(tmp_path, demo_warehouse)
     before = sha256(warehouse)
     holder = subprocess.Popen(
-        [sys.executable, "-c", LOCK_HOLDER, str(warehouse), str(PROJECT_DIR / "scripts")],
+        [sys.executable, "-c", LOCK_HOLDER, str(warehouse)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -423,14 +424,14 @@ DBT_LINES = [
 
 def test_progress_on_a_terminal_is_one_line_and_plain_elsewhere():
     plain = io.StringIO()
-    output = nrr.DbtOutput(plain, on_terminal=False)
+    output = dbt_runner.DbtOutput(plain, on_terminal=False)
     for line in DBT_LINES:
         output.feed(line)
     output.close()
     assert plain.getvalue() == "".join(DBT_LINES)
 
     screen = io.StringIO()
-    output = nrr.DbtOutput(screen, on_terminal=True)
+    output = dbt_runner.DbtOutput(screen, on_terminal=True)
     for line in DBT_LINES:
         output.feed(line)
     output.close()
@@ -451,4 +452,4 @@ def test_progress_on_a_terminal_is_one_line_and_plain_elsewhere():
 
 def test_exit_codes_are_documented():
     for code in ["0 ", "1 ", "2 ", "3 ", "130, 143 "]:
-        assert f"\n  {code}" in nrr.__doc__
+        assert f"\n  {code}" in cli.__doc__

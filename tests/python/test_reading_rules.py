@@ -1,6 +1,6 @@
 """Real exports (SPEC sections 1, 2 and 8): what is readable is read, the rest is quarantined, and a
 collapse is never published. Each case is a messy export on disk (tests/fixtures/messy_exports, see
-its README) built as a user builds it, `scripts/nrr.py build --data-dir DIR`."""
+its README) built as a user builds it, `nrr build --data-dir DIR`."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def assert_refused(process, message: str) -> None:
     assert process.returncode == 1, output[-3000:]
     assert message in output
     assert "Traceback" not in output
-    assert process.stderr.strip().splitlines()[-1].startswith("nrr.py: ")
+    assert process.stderr.strip().splitlines()[-1].startswith("nrr: ")
 
 
 def reconciliation(warehouse: Path) -> dict:

@@ -7,7 +7,6 @@ import re
 import shutil
 import struct
 import subprocess
-import sys
 import zlib
 from collections import Counter
 from decimal import Decimal
@@ -37,7 +36,7 @@ SCREENSHOT = PROJECT_DIR / "target" / "report-test" / "report.png"
 
 @pytest.fixture(scope="module")
 def demo_report(demo_warehouse, tmp_path_factory) -> Path:
-    """`nrr.py report` of the demo warehouse."""
+    """`nrr report` of the demo warehouse."""
     out = tmp_path_factory.mktemp("report") / "report.html"
     process = run_harness("report", "--warehouse", demo_warehouse, "--out", out)
     assert process.returncode == 0, process.stdout + process.stderr
@@ -254,11 +253,8 @@ def test_report_without_a_warehouse_fails_clearly(tmp_path):
 
 
 def test_waterfall_axis_is_cut_only_when_the_movements_would_be_invisible():
-    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-    try:
-        from retention_report import waterfall_domain
-    finally:
-        sys.path.pop(0)
+    from nrr_warehouse.report import waterfall_domain
+
     # The demo's December: movements of a few percent of MRR, so the axis starts below the lowest.
     low, high = waterfall_domain([1_031_988.0, 1_100_986.0, 1_116_461.0, 1_115_897.0, 1_103_828.0])
     assert 900_000 < low < 1_031_988 and high > 1_116_461
@@ -270,13 +266,10 @@ def test_waterfall_axis_is_cut_only_when_the_movements_would_be_invisible():
 
 
 def report_module():
-    """scripts/retention_report.py, imported (its chart specs carry the values they draw)."""
-    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-    try:
-        import retention_report
-    finally:
-        sys.path.pop(0)
-    return retention_report
+    """nrr_warehouse.report, imported (its chart specs carry the values they draw)."""
+    from nrr_warehouse import report
+
+    return report
 
 
 def test_saas_metrics_tiles_equal_the_mart(demo_warehouse, demo_report):

@@ -1,6 +1,6 @@
 """The three input routes give the same marts: seeds, files and source tables written by dlt.
 
-A real loader (dlt's duckdb destination, scripts/load_source_tables.py) writes the demo and every
+A real loader (dlt's duckdb destination, tools/load_source_tables.py) writes the demo and every
 SPEC example into one DuckDB file, one schema each, with typed columns (DATE, DECIMAL, BIGINT) as a
 loader types them. The harness builds from it with --source-database/--source-schema (attached
 read-only), and every mart table and audit.input_reconciliation must equal those of the seeds and
@@ -21,7 +21,7 @@ import duckdb
 import pytest
 from conftest import DBT, EXAMPLES_DIR, PROJECT_DIR, build, rows, run_dbt, run_harness
 
-LOADER = PROJECT_DIR / "scripts" / "load_source_tables.py"
+LOADER = PROJECT_DIR / "tools" / "load_source_tables.py"
 DEMO_SEEDS = PROJECT_DIR / "seeds" / "demo"
 DIRTY_DIR = PROJECT_DIR / "tests" / "fixtures" / "dirty_inputs"
 EXAMPLES = ["nrr_105", "single_contraction", "leaky_bucket", "new_and_reactivated"]

@@ -1,4 +1,4 @@
-"""The file side of `nrr.py export`: every mart as a Parquet file, one complete set at a time.
+"""`nrr export`: every mart as a Parquet file, one complete set at a time.
 
 An export folder OUT holds versions, each one complete set of files, and a link to the newest:
 
@@ -18,7 +18,8 @@ or after one was killed. Each export removes what killed exports left (`.v-*.par
 versions newer than `current` that were never switched to) and prunes all but the current and the
 previous version.
 
-No dbt and no modelling here: nrr.py calls export(); DuckDB writes the files.
+No dbt and no modelling here: `nrr export` calls write_export(); DuckDB writes the files, reading
+the marts through marts.py.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
+from nrr_warehouse import marts
+from nrr_warehouse.errors import HarnessError, Locked
+from nrr_warehouse.project import PROG
+from nrr_warehouse.signals import deferred_signals
 
 CURRENT = "current"
 LOCK = ".export.lock"
@@ -39,11 +43,11 @@ MANIFEST = "export.json"
 KEEP_VERSIONS = 2  # the current one and the one before it
 
 
-class ExportLockedError(Exception):
+class ExportLockedError(Locked):
     """Another export is writing the same folder."""
 
 
-class ExportFolderError(Exception):
+class ExportFolderError(HarnessError):
     """The folder holds something that is not an export of this harness where one must be."""
 
 
@@ -58,7 +62,7 @@ def current_version(out_dir: Path) -> Path | None:
     if not link.is_symlink():
         if link.exists():
             raise ExportFolderError(
-                f"{link} exists but is not a symlink: {out_dir} is not an export folder of nrr.py "
+                f"{link} exists but is not a symlink: {out_dir} is not an export folder of nrr "
                 "(choose another --out)"
             )
         return None
@@ -151,28 +155,20 @@ def export(
 
     One read-only connection reads every mart, so a version is one consistent state of the
     warehouse even if a build publishes meanwhile. `switch`, if given, is a context manager the
-    rename and the switch run inside (nrr.py defers SIGINT and SIGTERM there).
+    rename and the switch run inside (write_export defers SIGINT and SIGTERM there).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    with export_lock(out_dir), duckdb.connect(str(warehouse), read_only=True) as con:
-        marts = [
-            name
-            for (name,) in con.execute(
-                # Tables and views: fct_mrr_movements is a view (DECISIONLOG
-                # "fct_mrr_movements is a view over the stored movements").
-                "select table_name from information_schema.tables "
-                "where table_schema = 'marts' order by table_name"
-            ).fetchall()
-        ]
-        if not marts:
+    with export_lock(out_dir), marts.connect(warehouse) as con:
+        names = marts.mart_names(con)
+        if not names:
             raise ExportFolderError(f"{warehouse}: no table in schema marts")
-        notes = remove_leftovers(out_dir, marts, file_format)
+        notes = remove_leftovers(out_dir, names, file_format)
         name = new_version_name(out_dir)
         partial = out_dir / f".{name}.partial"
         partial.mkdir()
         try:
             written = []
-            for mart in marts:
+            for mart in names:
                 target = partial / f"{mart}.{file_format}"
                 con.execute(f"copy marts.\"{mart}\" to '{sql_text(target)}' (format {file_format})")
                 rows = con.execute(f'select count(*) from marts."{mart}"').fetchone()[0]
@@ -200,3 +196,18 @@ def export(
             raise
         notes += prune(out_dir, version)
     return version, written, notes
+
+
+def write_export(
+    warehouse: Path, out_dir: Path, file_format: str = "parquet"
+) -> list[tuple[str, int]]:
+    """`nrr export`: every mart of `warehouse` into a new version folder of `out_dir`, then
+    `out_dir/current` switched to it (SIGINT and SIGTERM held off for the switch); returns (file,
+    rows) per mart, printing what it cleaned up and where it wrote. HarnessError (ExportLockedError
+    when another export writes the folder) in one line otherwise."""
+    marts.check_readable(warehouse)
+    version, written, notes = export(warehouse, out_dir, file_format, switch=deferred_signals)
+    for note in notes:
+        print(f"{PROG}: {note}")
+    print(f"{PROG}: exported {warehouse} to {version}; {out_dir / CURRENT} names it")
+    return written

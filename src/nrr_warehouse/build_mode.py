@@ -15,8 +15,9 @@ warehouse keeps (both dbt models):
   inputs as they are now (the staging views read the current files), so the comparison needs no
   dbt run and no reader of its own: whatever staging reads is fingerprinted.
 
-No dbt here and no modelling: nrr.py calls `choose()` under the build lock and runs the mode it
-returns. Reasons are one line each; nrr.py prints them and puts them in the run log (`mode_reason`).
+No dbt here and no modelling: build.py calls `choose()` under the build lock and runs the mode it
+returns. Reasons are one line each; build.py prints them and puts them in the run log
+(`mode_reason`).
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def current_record(project_dir: Path, data_dir: Path | None, cli_vars: dict, sou
         }
     names = sorted(set(project_vars(project_dir)) | set(cli_vars))
     return {
-        "build": {"built_by": "nrr.py build"},
+        "build": {"built_by": "nrr build"},
         "route": route,
         # Names only: dbt records the value it resolved (models/audit/build_record.sql). The
         # harness's own expectation of each value is `expected_vars`.

@@ -65,7 +65,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from billing_shapes import INVOICE_LINE_COLUMNS, invoice_lines
+from nrr_warehouse.billing_shapes import INVOICE_LINE_COLUMNS, invoice_lines
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -703,8 +703,9 @@ def write_csvs(
     zero_decimal: bool = False,
 ) -> None:
     """Stream the tables to CSV files: subscriptions (shape `periods`) or the invoice lines that
-    bill them (shape `invoice_lines`, see billing_shapes.py), customers and fx_rates. `zero_decimal`
-    bills the GBP customers in JPY instead (a zero-decimal currency), in either shape."""
+    bill them (shape `invoice_lines`, see nrr_warehouse.billing_shapes), customers and fx_rates.
+    `zero_decimal` bills the GBP customers in JPY instead (a zero-decimal currency), in either
+    shape."""
     history = "subscriptions" if shape == "periods" else "invoice_lines"
     with (
         paths[history].open("w", newline="", encoding="utf-8") as sub_file,

@@ -6,7 +6,7 @@ the subscriptions (or invoice_lines), customers and fx_rates CSVs (the demo seed
 dropped) and writes them with dlt's `duckdb` destination into one schema (dlt's dataset) of a
 DuckDB file, offline.
 
-    python scripts/load_source_tables.py --csv-dir seeds/demo --database /tmp/loader.duckdb \\
+    python tools/load_source_tables.py --csv-dir seeds/demo --database /tmp/loader.duckdb \\
         --schema billing [--as-text]
 
 Columns are typed as a loader types them: dates as DATE, amounts and rates as DECIMAL, quantity as

@@ -1,6 +1,6 @@
 -- The benchmark's baseline: the five core marts (fct_mrr_movements, mrr_bridge_monthly, nrr_by_period,
 -- cohort_retention, dim_customers) computed by one hand-tuned DuckDB script, no dbt, from the same
--- Parquet files. scripts/bench.py replaces ${DATA_DIR} and runs it into a fresh file. Same definitions
+-- Parquet files. tools/bench.py replaces ${DATA_DIR} and runs it into a fresh file. Same definitions
 -- and types as the dbt models, so its marts equal dbt's (bench.py checks that on the smallest size).
 -- It reads typed Parquet directly, applies the validity filters that change the marts (required
 -- values, known interval and currency, ranges, exact duplicates, overlapping periods) but writes no

@@ -1,17 +1,17 @@
 """Benchmark: the full harness build against a hand-tuned DuckDB script, and an incremental run.
 
-    python scripts/bench.py [--sizes 10000,100000,1000000] [--months 60] [--seed 42]
+    python tools/bench.py [--sizes 10000,100000,1000000] [--months 60] [--seed 42]
                             [--scratch DIR] [--out docs/performance-run]
 
-For each size (customers) it generates the billing export with scripts/generate_demo_data.py
+For each size (customers) it generates the billing export with tools/generate_demo_data.py
 (Parquet, cached in the scratch folder per size, months and seed), and measures, each in a child
 process (wall time, and peak RSS of the largest process from wait4):
 
-  baseline     scripts/bench_baseline.sql run with DuckDB's Python API into a fresh file: the five
+  baseline     tools/bench_baseline.sql run with DuckDB's Python API into a fresh file: the five
                core marts, no dbt, no tests;
-  full build   `nrr.py build --full-refresh` of the data cut one month before its end: dbt build
+  full build   `nrr build --full-refresh` of the data cut one month before its end: dbt build
                of every model, data test and unit test, then publish (write-audit-publish);
-  incremental  `nrr.py build` of the whole data (one month more) on that warehouse: copy of the
+  incremental  `nrr build` of the whole data (one month more) on that warehouse: copy of the
                published file, incremental dbt build with the default look-back window, publish.
 
 Both builds read the export from one folder, as a scheduled export lands in the same place each
@@ -40,10 +40,12 @@ from pathlib import Path
 
 import duckdb
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-GENERATOR = PROJECT_DIR / "scripts" / "generate_demo_data.py"
-HARNESS = PROJECT_DIR / "scripts" / "nrr.py"
-BASELINE_SQL = PROJECT_DIR / "scripts" / "bench_baseline.sql"
+from nrr_warehouse.project import PROJECT_DIR
+
+GENERATOR = PROJECT_DIR / "tools" / "generate_demo_data.py"
+# The harness as `nrr` runs it, with this interpreter (the venv the package is installed in).
+HARNESS = [sys.executable, "-m", "nrr_warehouse"]
+BASELINE_SQL = PROJECT_DIR / "tools" / "bench_baseline.sql"
 # The marts the baseline also computes (their keys are the marts' contracts, in the manifest; the
 # comparison below sorts whole rows, so it needs none).
 CORE_MARTS = (
@@ -175,7 +177,7 @@ def bench_size(customers: int, args: argparse.Namespace) -> dict:
     for leftover in scratch.glob("nrr.duckdb*"):
         leftover.unlink()
     target = scratch / "target"
-    harness = [sys.executable, str(HARNESS), "build", "--warehouse", str(warehouse)]
+    harness = [*HARNESS, "build", "--warehouse", str(warehouse)]
     export = land(scratch / "export", snapshot)
     full_s, full_rss = measured(
         [*harness, "--data-dir", str(export), "--full-refresh"], scratch / "full.log"
@@ -292,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{duckdb.__version__}); load average {load_before[0]:.1f} before, "
         f"{load_after[0]:.1f} after (the machine is shared: wall times are noisy, ratios "
         "measured in the same run).",
-        f"Data: scripts/generate_demo_data.py, {args.months} months, seed {args.seed}; the "
+        f"Data: tools/generate_demo_data.py, {args.months} months, seed {args.seed}; the "
         "full build reads the export cut one month before its end, the incremental run the "
         "whole export.",
         f"Baseline marts equal dbt's on the {args.sizes[0]:,}-customer data: "

@@ -8,7 +8,7 @@ Next to the published warehouse `DIR/nrr.duckdb` a build uses:
     DIR/nrr.duckdb.failed           a failed build's file, kept only with `build --keep-failed`
     DIR/nrr.duckdb.runs.jsonl       the run log: one JSON line per run, appended
 
-No dbt and no modelling here: nrr.py orchestrates, this module only moves files safely.
+No dbt and no modelling here: build.py orchestrates, this module only moves files safely.
 
 The lock is an advisory `flock` on the lock file. The kernel releases it when its holder dies,
 however it dies (SIGKILL included), so a lock file left behind by a dead build is recognised as
@@ -30,16 +30,18 @@ import stat
 import struct
 from pathlib import Path
 
+from nrr_warehouse.errors import Locked, WriterPresent
+
 # DuckDB's storage version numbers (the header's uint64 after the magic bytes "DUCK").
 # 64 is the format of DuckDB 1.0 and 1.1, which every DuckDB 1.x and 2.x reads.
 STORAGE_VERSION_V1_0 = 64
 
 
-class LockedError(Exception):
+class LockedError(Locked):
     """Another live build holds the warehouse's lock."""
 
 
-class WriterPresentError(OSError):
+class WriterPresentError(WriterPresent):
     """Another process has the published file open read-write (DuckDB's write lock on it)."""
 
 

@@ -1,7 +1,7 @@
 """Write one simulated billing history in the other input shapes of SPEC section 9.
 
-`invoice_lines(periods)` turns subscription periods (the rows generate_demo_data.py writes) into the
-invoice lines a biller such as Stripe would have issued for them:
+`invoice_lines(periods)` turns subscription periods (the rows tools/generate_demo_data.py writes)
+into the invoice lines a biller such as Stripe would have issued for them:
 
 * A subscription is billed in cycles from its first paid day (the anchor), each cycle one billing
   interval long, on the anchor's day of the month or its month's last day when that is shorter

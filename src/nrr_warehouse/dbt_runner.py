@@ -1,0 +1,240 @@
+"""Running dbt: one command on the project, its output as a person or a log wants it, and what
+it did (its exit code and the node results of run_results.json).
+
+No decisions here: build.py decides what to run and what the results mean.
+"""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nrr_warehouse.project import PROJECT_DIR
+
+# dbt result statuses that fail a run; "warn" (a warn-severity test) does not.
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+@dataclass(frozen=True)
+class SourceTables:
+    """The source-table route: a schema of a DuckDB file a loader wrote, attached read-only."""
+
+    database: Path
+    schema: str
+
+    def dbt_vars(self) -> dict:
+        """The dbt vars that select the route (the profile attaches the file as `nrr_source`)."""
+        return {
+            "nrr_input_route": "sources",
+            "nrr_source_database": "nrr_source",
+            "nrr_source_schema": self.schema,
+        }
+
+
+def dbt_executable() -> str:
+    """The dbt of the interpreter running this script (the project's .venv)."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"
+
+
+@dataclass
+class DbtRun:
+    """What one dbt command did: its exit code and its node results (run_results.json)."""
+
+    returncode: int
+    results: list[dict] = field(default_factory=list)
+    output: list[str] = field(default_factory=list)  # the last lines dbt printed
+
+    def named(self, statuses: set[str], kinds: tuple[str, ...] | None = None) -> list[str]:
+        """unique_ids of the nodes with one of `statuses` (of resource types `kinds`, if given)."""
+        return [
+            r["unique_id"]
+            for r in self.results
+            if r["status"] in statuses and (kinds is None or r["unique_id"].startswith(kinds))
+        ]
+
+    def message(self, unique_id: str) -> str:
+        """The first line of a node's message in run_results.json ('' if none)."""
+        for r in self.results:
+            if r["unique_id"] == unique_id and (r.get("message") or "").strip():
+                return " ".join(r["message"].split("\n")[:2]).strip()
+        return ""
+
+
+def dbt_process(
+    args: list[str],
+    warehouse: Path,
+    data_dir: Path | None,
+    target_path: Path | None = None,
+    quiet: bool = False,
+    keep_fds: tuple[int, ...] = (),
+    extra_env: dict[str, str] | None = None,
+    source: SourceTables | None = None,
+) -> DbtRun:
+    """Run one dbt command on the project, its output shown as it comes (see DbtOutput), or kept
+    and shown only on failure when `quiet`. `keep_fds` stay open in dbt (the build lock);
+    `extra_env` are more environment variables for dbt (the build record). With `source`, the
+    profile attaches its file read-only (NRR_SOURCE_DATABASE)."""
+    env = dict(os.environ)
+    env.update(extra_env or {})
+    env["NRR_WAREHOUSE"] = str(warehouse)
+    env.pop("NRR_DATA_DIR", None)
+    env.pop("NRR_SOURCE_DATABASE", None)
+    if data_dir is not None:
+        env["NRR_DATA_DIR"] = str(data_dir)
+    if source is not None:
+        env["NRR_SOURCE_DATABASE"] = str(source.database)
+    target = target_path or PROJECT_DIR / "target"
+    on_terminal = not quiet and sys.stdout.isatty()
+    command = [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(target),
+    ]
+    if not on_terminal:
+        command.append("--no-use-colors")
+    started = time.time()
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        pass_fds=keep_fds,
+        preexec_fn=die_with_parent_preexec(),  # safe: the harness runs no threads
+    )
+    output = DbtOutput(sys.stdout, on_terminal) if not quiet else None
+    kept: collections.deque[str] = collections.deque(maxlen=300)
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            kept.append(line)
+            if output is not None:
+                output.feed(line)
+        returncode = process.wait()
+    finally:
+        if process.poll() is None:  # we were interrupted: the writer goes with us
+            process.kill()
+            process.wait()
+        if output is not None:
+            output.close()
+    if returncode != 0 and quiet:
+        print("".join(kept)[-6000:], file=sys.stderr)
+    return DbtRun(returncode, read_run_results(target, started), list(kept))
+
+
+def dbt_error_line(run: DbtRun) -> str:
+    """dbt's own reason for a failure no node result names, in one line: the error that follows
+    its "Encountered an error:" (e.g. `Compilation Error: .../subscriptions.csv (or .parquet):
+    required input file is missing`), else its last error line, else its exit code."""
+    lines = [ANSI.sub("", line).rstrip() for line in run.output]
+    starts = [i for i, line in enumerate(lines) if line.endswith("Encountered an error:")]
+    if starts:
+        block = [line.strip() for line in lines[starts[-1] + 1 :]]
+        block = [line for line in block if line and not line.startswith(">")]
+        if block:
+            kind = re.sub(r" in .*$", "", block[0])
+            detail = next((line for line in block[1:]), "")
+            return f"{kind}: {detail}" if detail and kind.endswith("Error") else block[0]
+    errors = [line for line in lines if re.search(r"\b(Error|error)\b", line)]
+    if errors:
+        return re.sub(r"^\d\d:\d\d:\d\d\s+", "", errors[-1]).strip()
+    return f"dbt exited with code {run.returncode} (details in logs/dbt.log)"
+
+
+def read_run_results(target: Path, since: float) -> list[dict]:
+    """The node results dbt wrote in `target`, if it wrote them after `since` (else [])."""
+    results_file = target / "run_results.json"
+    try:
+        if results_file.stat().st_mtime < since - 1:
+            return []  # left over from an earlier run: this one died before writing its own
+        return json.loads(results_file.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent_preexec():
+    """On Linux, a function that makes the dbt child be killed when the harness dies (even by
+    SIGKILL), so a killed build leaves no orphaned dbt writing on; None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getpid()
+
+    def preexec() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the harness died before the line above took effect
+            os._exit(1)
+
+    return preexec
+
+
+# "14:17:12  7 of 100 PASS unique_x ....... [PASS in 0.03s]", once colours are stripped.
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+NODE_LINE = re.compile(r"^\S*\s+(\d+) of (\d+) ([A-Z-]+) (.*?)\s*(?:\.{2,}\s*)?\[")
+
+
+class DbtOutput:
+    """dbt's output, as a person or a log wants it.
+
+    On a terminal, dbt's "i of n START/OK/PASS ..." lines collapse into one progress line that
+    rewrites itself (`[ 42/100] running table model marts.nrr_by_period`); failures, warnings and
+    every other line stay on screen. Not on a terminal (cron, CI, a pipe), every line is passed on
+    plain, as dbt wrote it.
+    """
+
+    def __init__(self, stream, on_terminal: bool):
+        self.stream = stream
+        self.on_terminal = on_terminal
+        self.done = 0
+        self.showing = False
+
+    def feed(self, line: str) -> None:
+        if not self.on_terminal:
+            self.stream.write(line)
+            self.stream.flush()
+            return
+        match = NODE_LINE.match(ANSI.sub("", line))
+        if match is not None and match.group(3) != "START":
+            self.done += 1
+        if match is None or match.group(3) in ("WARN", "ERROR", "FAIL"):
+            self.clear()
+            self.stream.write(line)
+        else:
+            _, total, status, node = match.groups()
+            text = f"running {node}" if status == "START" else f"{status} {node}"
+            width = max(20, shutil.get_terminal_size().columns - 1)
+            progress = f"[{self.done:>{len(total)}}/{total}] {text}"
+            self.stream.write("\r\x1b[K" + progress[:width])
+            self.showing = True
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.showing:
+            self.stream.write("\r\x1b[K")
+            self.showing = False
+
+    def close(self) -> None:
+        self.clear()
+        self.stream.flush()
