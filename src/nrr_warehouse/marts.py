@@ -58,7 +58,8 @@ def mart_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every table and view of schema `marts`, by name."""
     found = fetch(
         con,
-        # Tables and views: fct_mrr_movements is a view (DECISIONLOG "Scale").
+        # Tables and views: fct_mrr_movements is a view (DECISIONLOG
+        # "fct_mrr_movements is a view over the stored movements").
         "select table_name from information_schema.tables "
         "where table_schema = 'marts' order by table_name",
     )
