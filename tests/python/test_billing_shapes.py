@@ -48,6 +48,20 @@ def marts_of(warehouse: Path) -> dict[str, list[tuple]]:
     return {t: rows(warehouse, f'select * from marts."{t}" order by all') for t in tables}
 
 
+def assert_identical(got: dict[str, list[tuple]], expected: dict[str, list[tuple]]) -> None:
+    """Every mart, every row, every column (the exact ARR columns included) is the same; the message
+    names every table that differs and its first differing row."""
+    differing = {
+        table: next(
+            ((g, e) for g, e in zip(got[table], expected[table], strict=False) if g != e),
+            (len(got[table]), len(expected[table])),
+        )
+        for table in expected
+        if got[table] != expected[table]
+    }
+    assert differing == {}, differing
+
+
 @pytest.fixture(scope="module")
 def shapes(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("shapes")
@@ -81,8 +95,7 @@ def test_periods_and_invoice_lines_give_identical_marts(shapes, tmp_path):
     periods, lines = built["periods"], built["invoice_lines"]
     assert periods["mrr_bridge_monthly"] and periods["fct_mrr_movements"]
     assert sorted(periods) == sorted(lines)
-    for table in periods:
-        assert lines[table] == periods[table], table
+    assert_identical(lines, periods)
     # Every line was used: nothing of the history was quarantined on the way.
     reconciliation = rows(
         tmp_path / "invoice_lines" / "warehouse.duckdb",

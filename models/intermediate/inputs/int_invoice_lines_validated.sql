@@ -378,6 +378,7 @@ final as (
         fraction,
         cycle_months,
         minor_unit,
+        cycle_amount,
         mrr_local,
         rate_to_reporting,
         case
