@@ -239,7 +239,9 @@ def stripe_tables(lines: list[list[str]]) -> dict[str, list[list[str]]]:
         ])  # fmt: skip
         if invoice_id not in invoices:
             invoices.add(invoice_id)
-            tables["invoice"].append([invoice_id, line[column["customer_id"]], "paid", currency.lower()])
+            tables["invoice"].append(
+                [invoice_id, line[column["customer_id"]], "paid", currency.lower()]
+            )
         index = subscriptions.setdefault(subscription, len(subscriptions))
         if index % 40 == 0 and not is_proration:
             subscriptions[subscription] = -1  # once per subscription
@@ -248,7 +250,9 @@ def stripe_tables(lines: list[list[str]]) -> dict[str, list[list[str]]]:
                 repeated = f"{invoice_id}_{status}"
                 tables["invoice"].append([repeated, line[column["customer_id"]], status,
                                           currency.lower()])  # fmt: skip
-                tables["invoice_line_item"].append([f"{original[0]}_{status}", repeated] + original[2:])
+                tables["invoice_line_item"].append(
+                    [f"{original[0]}_{status}", repeated, *original[2:]]
+                )
     tables["price"] = list(prices.values())
     return tables
 
