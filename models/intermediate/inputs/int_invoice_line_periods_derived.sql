@@ -49,9 +49,9 @@ lines_in_spans as (
     -- The lines in force over each span, beside the months of the span's whole cycle (the interval
     -- of the period it becomes).
     select
+        recurring_lines.*,
         spans.start_date,
         spans.end_date,
-        recurring_lines.*,
         max(case when recurring_lines.is_whole_cycle then recurring_lines.cycle_months end) over (
             partition by spans.subscription_id, spans.start_date
         ) as span_cycle_months

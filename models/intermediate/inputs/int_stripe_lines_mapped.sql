@@ -63,7 +63,11 @@ price_intervals as (
     from plans
     where
         plans.plan_id is not null
-        and not exists (select 1 from prices where prices.price_id = plans.plan_id)
+        and not exists (
+            select 1
+            from prices
+            where prices.price_id = plans.plan_id
+        )
 
 ),
 
