@@ -21,6 +21,7 @@
 {%- endmacro %}
 
 {% macro spark__round_significant(expression, digits) -%}
-    {#- Spark's round() takes only a constant scale: Java's %g formatting rounds (half up) instead. -#}
-    cast(format_string('%.{{ digits }}g', {{ expression }}) as double)
+    {#- Spark's round() takes only a constant scale: Java's %g formatting rounds (half up) instead;
+        try_cast, since a null is formatted as 'null' (an error under ANSI casts). -#}
+    {{ try_cast_as("format_string('%." ~ digits ~ "g', " ~ expression ~ ")", 'double') }}
 {%- endmacro %}
