@@ -65,7 +65,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from nrr_warehouse.billing_shapes import INVOICE_LINE_COLUMNS, invoice_lines
+from nrr_warehouse.billing_shapes import INVOICE_LINE_COLUMNS, STRIPE_COLUMNS, invoice_lines, stripe_tables
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -703,9 +703,12 @@ def write_csvs(
     zero_decimal: bool = False,
 ) -> None:
     """Stream the tables to CSV files: subscriptions (shape `periods`) or the invoice lines that
-    bill them (shape `invoice_lines`, see nrr_warehouse.billing_shapes), customers and fx_rates.
-    `zero_decimal` bills the GBP customers in JPY instead (a zero-decimal currency), in either
-    shape."""
+    bill them (shape `invoice_lines`, see nrr_warehouse.billing_shapes), customers and fx_rates. `zero_decimal`
+    bills the GBP customers in JPY instead (a zero-decimal currency), in any shape. Shape `stripe`
+    writes the invoice lines as Stripe's tables (stripe_tables) instead."""
+    if shape == "stripe":
+        write_stripe_csvs(seed, customers, window, paths, zero_decimal)
+        return
     history = "subscriptions" if shape == "periods" else "invoice_lines"
     with (
         paths[history].open("w", newline="", encoding="utf-8") as sub_file,
@@ -725,6 +728,32 @@ def write_csvs(
             else:
                 periods = [dict(zip(SUBSCRIPTION_COLUMNS, row, strict=True)) for row in rows]
                 sub_writer.writerows(invoice_lines(periods, window.last_day))
+    with paths["fx_rates"].open("w", newline="", encoding="utf-8") as fx_file:
+        fx_writer = csv.writer(fx_file, lineterminator="\n")
+        fx_writer.writerow(FX_COLUMNS)
+        fx_writer.writerows(FX_RATES + ([ZERO_DECIMAL_FX] if zero_decimal else []))
+
+
+def write_stripe_csvs(
+    seed: int, customers: int, window: Window, paths: dict[str, Path], zero_decimal: bool
+) -> None:
+    """The history as Stripe tables (invoice_line_item, invoice, price), customers and fx_rates."""
+    lines: list[list[str]] = []
+    with paths["customers"].open("w", newline="", encoding="utf-8") as cust_file:
+        cust_writer = csv.writer(cust_file, lineterminator="\n")
+        cust_writer.writerow(CUSTOMER_COLUMNS)
+        for customer, rows in generate(seed, customers, window):
+            if customer:
+                cust_writer.writerow(customer)
+            if zero_decimal:
+                rows = [in_zero_decimal_currency(row) for row in rows]
+            periods = [dict(zip(SUBSCRIPTION_COLUMNS, row, strict=True)) for row in rows]
+            lines.extend(invoice_lines(periods, window.last_day))
+    for table, rows in stripe_tables(lines).items():
+        with paths[table].open("w", newline="", encoding="utf-8") as table_file:
+            writer = csv.writer(table_file, lineterminator="\n")
+            writer.writerow(STRIPE_COLUMNS[table])
+            writer.writerows(rows)
     with paths["fx_rates"].open("w", newline="", encoding="utf-8") as fx_file:
         fx_writer = csv.writer(fx_file, lineterminator="\n")
         fx_writer.writerow(FX_COLUMNS)
@@ -802,10 +831,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--prefix", default="raw_", help="file name prefix")
     parser.add_argument(
         "--shape",
-        choices=["periods", "invoice_lines"],
+        choices=["periods", "invoice_lines", "stripe"],
         default="periods",
         help="periods: a subscriptions table (the demo seeds); invoice_lines: the invoice lines "
-        "that bill the same history instead (SPEC section 9), CSV only",
+        "that bill the same history instead (SPEC section 9); stripe: the same invoice lines as "
+        "Stripe's tables (invoice_line_item, invoice, price); CSV only",
     )
     parser.add_argument(
         "--zero-decimal-currency",
@@ -831,13 +861,16 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.out)
     out = out if out.is_absolute() else REPO_ROOT / out
     out.mkdir(parents=True, exist_ok=True)
-    history = "subscriptions" if args.shape == "periods" else "invoice_lines"
-    tables = [history, "customers", "fx_rates"]
+    history = {"periods": ["subscriptions"], "invoice_lines": ["invoice_lines"]}.get(
+        args.shape, list(STRIPE_COLUMNS)
+    )
+    tables = [*history, "customers", "fx_rates"]
     targets = {t: out / f"{args.prefix}{t}.{args.format}" for t in tables}
     if args.shape != "periods" or args.zero_decimal_currency:
         if args.format != "csv":
             sys.exit(
-                "generate_demo_data.py: --shape invoice_lines and --zero-decimal-currency write CSV"
+                "generate_demo_data.py: --shape invoice_lines or stripe and --zero-decimal-currency"
+                " write CSV"
             )
         write_csvs(
             args.seed, args.customers, args.window, targets, args.shape, args.zero_decimal_currency

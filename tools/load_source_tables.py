@@ -1,8 +1,9 @@
 """Load a folder of input CSVs into a DuckDB file as source tables, with dlt (a real loader).
 
-The source-table route (docs/own-data.md "Source tables") reads tables a loader such as
-dlt, Fivetran or Airbyte wrote. This script is that loader for the demo and the examples: it reads
-the subscriptions (or invoice_lines), customers and fx_rates CSVs (the demo seeds' `raw_` prefix is
+The source-table route (docs/own-data.md "Source tables") reads tables a loader such as dlt, Fivetran or
+Airbyte wrote. This script is that loader for the demo and the examples: it reads the
+subscriptions (or invoice_lines, or Stripe's invoice_line_item, invoice and price), customers and
+fx_rates CSVs (the demo seeds' `raw_` prefix is
 dropped) and writes them with dlt's `duckdb` destination into one schema (dlt's dataset) of a
 DuckDB file, offline.
 
@@ -23,11 +24,18 @@ import csv
 import os
 import sys
 import tempfile
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-TABLES = ["subscriptions", "invoice_lines", "customers", "fx_rates"]
+# Stripe's tables (the billing shape `stripe`) as the Fivetran connector names them.
+STRIPE_TABLES = ["invoice_line_item", "invoice", "price", "plan"]
+TABLES = ["subscriptions", "invoice_lines", *STRIPE_TABLES, "customers", "fx_rates"]
+# Stripe's period timestamps, loaded as UTC datetimes (dlt writes TIMESTAMP WITH TIME ZONE).
+TIMESTAMP_COLUMNS = {"period_start", "period_end"}
+# Stripe amounts stay text: the simulated history's minor-unit amounts keep sub-cent digits that
+# neither a double nor dlt's decimal (38, 9) holds exactly (a connector's are integers).
+STRIPE_TEXT_COLUMNS = {"amount", "amount_excluding_tax", "discount_amount"}
 DATE_COLUMNS = {"start_date", "end_date", "service_start", "service_end"}
 DECIMAL_COLUMNS = {"unit_amount", "discount_pct", "rate_to_reporting"}
 # An invoice line's amount as a double: a prorated amount written at full precision has more
@@ -44,10 +52,20 @@ def csv_file(csv_dir: Path, table: str) -> Path | None:
     return None
 
 
-def typed(column: str, values: list[str]) -> list:
+def utc_timestamp(value: str) -> datetime:
+    """An ISO timestamp as a UTC datetime (a naive one is UTC, as Stripe's are)."""
+    parsed = datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def typed(column: str, values: list[str], table: str = "") -> list:
     """The column's values as a loader types them; text when a non-empty value does not fit."""
+    if table in STRIPE_TABLES and column in STRIPE_TEXT_COLUMNS:
+        return [value if value.strip() else None for value in values]
     parse = (
-        date.fromisoformat
+        utc_timestamp
+        if column in TIMESTAMP_COLUMNS
+        else date.fromisoformat
         if column in DATE_COLUMNS
         else Decimal
         if column in DECIMAL_COLUMNS
@@ -66,7 +84,7 @@ def typed(column: str, values: list[str]) -> list:
         return [value if value.strip() else None for value in values]
 
 
-def read_rows(path: Path, as_text: bool) -> list[dict]:
+def read_rows(path: Path, as_text: bool, table: str = "") -> list[dict]:
     """The CSV's rows as dicts; empty cells None, typed unless as_text."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         records = list(csv.DictReader(handle))
@@ -76,7 +94,7 @@ def read_rows(path: Path, as_text: bool) -> list[dict]:
         name: (
             [r[name] if r[name].strip() else None for r in records]
             if as_text
-            else typed(name, [r[name] for r in records])
+            else typed(name, [r[name] for r in records], table)
         )
         for name in records[0]
     }
@@ -100,7 +118,7 @@ def load(csv_dir: Path, database: Path, schema: str, as_text: bool = False) -> d
             path = csv_file(csv_dir, table)
             if path is None:
                 continue
-            records = read_rows(path, as_text)
+            records = read_rows(path, as_text, table)
             pipeline.run(records, table_name=table, write_disposition="replace")
             loaded[table] = len(records)
     return loaded
@@ -113,12 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schema", default="billing", help="schema (dlt dataset) to write into")
     parser.add_argument("--as-text", action="store_true", help="keep every column as text")
     args = parser.parse_args(argv)
-    if (
-        csv_file(args.csv_dir, "subscriptions") is None
-        and csv_file(args.csv_dir, "invoice_lines") is None
+    if all(
+        csv_file(args.csv_dir, table) is None
+        for table in ("subscriptions", "invoice_lines", "invoice_line_item")
     ):
         print(
-            f"{args.csv_dir}: no subscriptions.csv or invoice_lines.csv (or raw_subscriptions.csv)",
+            f"{args.csv_dir}: no subscriptions.csv, invoice_lines.csv or invoice_line_item.csv"
+            " (or raw_subscriptions.csv)",
             file=sys.stderr,
         )
         return 1

@@ -13,7 +13,7 @@
     {%- set contract = input_contract()[table_name] -%}
     {%- set data_dir = env_var('NRR_DATA_DIR', '') | trim -%}
     {%- set route = nrr_input_route() -%}
-    {%- if route == 'seeds' and table_name == 'invoice_lines' -%}
+    {%- if route == 'seeds' and table_name in ['invoice_lines', 'invoice_line_item', 'invoice', 'price', 'plan'] -%}
         {#- The demo is subscription periods: it has no invoice lines. -#}
         {{ return(billing_input_empty(contract.columns)) }}
     {%- elif route == 'seeds' -%}
@@ -30,7 +30,7 @@
         {%- endif -%}
     {%- elif route == 'sources' -%}
         {#- source() at parse time too: it records the dependency (lineage, `dbt source freshness`). -#}
-        {%- set declared = source('billing', table_name) -%}
+        {%- set declared = source(input_source_name(table_name), table_name) -%}
         {%- if execute -%}
             {%- set located = locate_billing_input_source(table_name) -%}
             {%- if located is none -%}

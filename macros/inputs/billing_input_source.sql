@@ -41,7 +41,7 @@
         and columns (names as the loader wrote them). Typed columns (DATE, DECIMAL, TIMESTAMP ...) are
         fine: billing_input casts each to text, and staging parses that text like a file's.
     -#}
-    {%- set declared = source('billing', table_name) -%}
+    {%- set declared = source(input_source_name(table_name), table_name) -%}
     {%- set relation = adapter.get_relation(
         database=declared.database, schema=declared.schema, identifier=declared.identifier
     ) -%}
@@ -99,7 +99,7 @@
     {%- set located = billing_input_source(table_name) -%}
     {%- if located is none and input_table_required(table_name) -%}
         {{ exceptions.raise_compiler_error(
-            billing_input_source_label(source('billing', table_name))
+            billing_input_source_label(source(input_source_name(table_name), table_name))
             ~ ': required input table is missing'
         ) }}
     {%- endif -%}

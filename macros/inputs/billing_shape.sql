@@ -1,9 +1,10 @@
 {% macro billing_shape() %}
     {#-
-        Which shape the billing history has (SPEC section 9): `periods` (a subscriptions table) or
-        `invoice_lines` (an invoice_lines table instead). No option chooses it: on the file route the
-        folder holds subscriptions.csv|.parquet or invoice_lines.csv|.parquet, on the source-table route
-        the source schema holds one of the two tables; both at once stops the build in one line. The
+        Which shape the billing history has (SPEC section 9): `periods` (a subscriptions table),
+        `invoice_lines` (an invoice_lines table instead) or `stripe` (Stripe's invoice_line_item and
+        invoice tables instead). No option chooses it: on the file route the folder holds
+        subscriptions, invoice_lines or invoice_line_item (.csv|.parquet), on the source-table route
+        the source schemas hold one of them; two at once stops the build in one line. The
         demo (seeds) is periods. Neither at once is `periods`, whose missing file is the error.
     -#}
     {%- if not execute -%}
@@ -15,16 +16,22 @@
     {%- elif route == 'sources' -%}
         {%- set periods = billing_input_source('subscriptions') -%}
         {%- set lines = billing_input_source('invoice_lines') -%}
+        {%- set stripe = billing_input_source('invoice_line_item') -%}
     {%- else -%}
         {%- set data_dir = env_var('NRR_DATA_DIR', '') | trim -%}
         {%- set periods = billing_input_file(data_dir, 'subscriptions') -%}
         {%- set lines = billing_input_file(data_dir, 'invoice_lines') -%}
+        {%- set stripe = billing_input_file(data_dir, 'invoice_line_item') -%}
     {%- endif -%}
-    {%- if periods is not none and lines is not none -%}
+    {%- set found = [periods, lines, stripe] | reject('none') | list -%}
+    {%- if found | length > 1 -%}
         {{ exceptions.raise_compiler_error(
-            periods.label ~ ' and ' ~ lines.label ~ ' both exist: one billing history is either '
-            ~ 'subscription periods or invoice lines; keep one of them'
+            found | map(attribute='label') | join(' and ') ~ ' both exist: one billing history is '
+            ~ 'subscription periods, invoice lines or Stripe tables; keep one of them'
         ) }}
+    {%- endif -%}
+    {%- if stripe is not none -%}
+        {{ return('stripe') }}
     {%- endif -%}
     {{ return('invoice_lines' if lines is not none else 'periods') }}
 {% endmacro %}
@@ -37,6 +44,8 @@
         {{ return(billing_shape() == 'periods') }}
     {%- elif table_name == 'invoice_lines' -%}
         {{ return(billing_shape() == 'invoice_lines') }}
+    {%- elif table_name in ['invoice_line_item', 'invoice'] -%}
+        {{ return(billing_shape() == 'stripe') }}
     {%- endif -%}
     {{ return(input_contract()[table_name].required_table) }}
 {% endmacro %}
@@ -55,3 +64,10 @@
         else 0.01
     end
 {%- endmacro %}
+
+
+{% macro input_source_name(table_name) %}
+    {#- The dbt source an input table is declared in: `stripe` for the Stripe connector's tables
+        (their own schema vars, as Fivetran's packages name them), else `billing`. -#}
+    {{ return('stripe' if table_name in ['invoice_line_item', 'invoice', 'price', 'plan'] else 'billing') }}
+{% endmacro %}

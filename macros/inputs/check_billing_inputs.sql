@@ -38,7 +38,8 @@
             {%- endif -%}
         {%- endfor -%}
         {#- The billing history: subscription periods, or invoice lines (billing_shape). -#}
-        {%- set history_table = 'invoice_lines' if 'invoice_lines' in located_inputs else 'subscriptions' -%}
+        {%- set history_table = 'invoice_line_item' if 'invoice_line_item' in located_inputs
+            else 'invoice_lines' if 'invoice_lines' in located_inputs else 'subscriptions' -%}
         {%- set subscriptions = located_inputs[history_table] -%}
         {%- set loaded = loaded_input(history_table) if target.type == 'duckdb' else none -%}
         {%- set subscriptions_from = loaded if loaded is not none else subscriptions.from_clause -%}
@@ -75,9 +76,12 @@
         input, `columns` its column names as written.
     -#}
     {%- set by_name = billing_input_columns(input_contract()[table_name], table_name, columns) -%}
-    {#- Invoice lines (table_name invoice_lines): service_start, service_end and amount stand for them. -#}
+    {#- Invoice lines (table_name invoice_lines): service_start, service_end and amount stand for them;
+        Stripe's (invoice_line_item): period_start, period_end and amount. -#}
     {%- set input_names = {'start_date': 'start_date', 'end_date': 'end_date', 'unit_amount': 'unit_amount'}
         if table_name == 'subscriptions'
+        else {'start_date': 'period_start', 'end_date': 'period_end', 'unit_amount': 'amount'}
+        if table_name == 'invoice_line_item'
         else {'start_date': 'service_start', 'end_date': 'service_end', 'unit_amount': 'amount'} -%}
     {%- set as_text = {} -%}
     {%- for column, input_name in input_names.items() if input_name in by_name -%}

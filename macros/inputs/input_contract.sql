@@ -31,6 +31,30 @@
             ],
             'required_columns': ['line_id', 'customer_id', 'service_start', 'service_end', 'amount'],
         },
+        'invoice_line_item': {
+            'required_table': false,
+            'columns': [
+                'id', 'invoice_id', 'subscription_id', 'plan_id', 'price_id', 'period_start',
+                'period_end', 'amount', 'amount_excluding_tax', 'discount_amount', 'currency',
+                'quantity', 'type', 'proration',
+            ],
+            'required_columns': ['id', 'invoice_id', 'period_start', 'period_end', 'amount', 'currency'],
+        },
+        'invoice': {
+            'required_table': false,
+            'columns': ['id', 'customer_id', 'status', 'is_deleted'],
+            'required_columns': ['id', 'customer_id', 'status'],
+        },
+        'price': {
+            'required_table': false,
+            'columns': ['id', 'recurring_interval', 'recurring_interval_count', 'recurring_usage_type'],
+            'required_columns': ['id'],
+        },
+        'plan': {
+            'required_table': false,
+            'columns': ['id', 'interval', 'interval_count', 'usage_type'],
+            'required_columns': ['id'],
+        },
     }) }}
 {% endmacro %}
 
@@ -52,6 +76,7 @@
     {{ return([
         'missing_key', 'conflicting_duplicate', 'missing_required_value',
         'unparseable_required_value', 'unparseable_optional_value', 'value_out_of_range',
+        'invoice_not_found', 'invoice_not_counted',
         'unknown_billing_interval', 'unknown_line_type', 'end_not_after_start', 'negative_quantity',
         'unknown_currency', 'overlapping_cycle', 'partial_line_without_cycle',
     ]) }}

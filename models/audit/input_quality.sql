@@ -41,7 +41,7 @@ subscription_rows as (
 
 invoice_lines_in as (
 
-    select * from {{ ref('stg_billing__invoice_lines') }}
+    select * from {{ ref('int_invoice_lines_unioned') }}
 
 ),
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 INVOICE_LINE_COLUMNS = [
     "line_id",
@@ -162,3 +163,102 @@ def _bill(subscription_id: str, periods: list[_Period], last_day: dt.date) -> It
                 period = following
             cycle += 1
     return
+
+
+# The Stripe tables `stripe_tables` writes, with the columns of the Fivetran Stripe connector that
+# the warehouse reads (README docs/billing-shapes.md).
+STRIPE_COLUMNS = {
+    "invoice_line_item": [
+        "id",
+        "invoice_id",
+        "subscription_id",
+        "price_id",
+        "period_start",
+        "period_end",
+        "amount",
+        "amount_excluding_tax",
+        "discount_amount",
+        "currency",
+        "quantity",
+        "type",
+        "proration",
+    ],
+    "invoice": ["id", "customer_id", "status", "currency"],
+    "price": ["id", "recurring_interval", "recurring_interval_count", "recurring_usage_type"],
+}
+
+# The minor units of the currencies the demo bills in (Stripe's amounts are in them).
+MINOR_UNITS_PER_UNIT = {"JPY": 1}
+STRIPE_INTERVALS = {1: ("month", 1), 3: ("month", 3), 12: ("year", 1)}
+
+
+def stripe_tables(lines: list[list[str]]) -> dict[str, list[list[str]]]:
+    """The Stripe tables (STRIPE_COLUMNS) of invoice lines (rows in INVOICE_LINE_COLUMNS order), as
+    Stripe would hold the same billing: amounts in the currency's minor unit (a decimal, not rounded
+    to a whole cent, so the history stays exact), currency codes lower-case, periods as UTC
+    timestamps at the anchor's time of day; each cycle on an invoice of its own (paid), prorations
+    as invoice items flagged `proration`. Some lines are written as Stripe writes them with a
+    discount (amount before it, discount_amount beside it) or a tax-inclusive price (amount with
+    the tax, amount_excluding_tax without it); every 40th subscription also has a draft and a void
+    invoice repeating a cycle line, which must not count."""
+    column = {name: i for i, name in enumerate(INVOICE_LINE_COLUMNS)}
+    first_start: dict[tuple[str, str], str] = {}
+    for line in lines:
+        key = (line[column["subscription_id"]], line[column["service_end"]])
+        first_start[key] = min(first_start.get(key, line[column["service_start"]]),
+                               line[column["service_start"]])  # fmt: skip
+    tables: dict[str, list[list[str]]] = {name: [] for name in STRIPE_COLUMNS}
+    prices: dict[str, list[str]] = {}
+    subscriptions: dict[str, int] = {}
+    invoices: set[str] = set()
+    for number, line in enumerate(lines):
+        subscription = line[column["subscription_id"]]
+        start, end = line[column["service_start"]], line[column["service_end"]]
+        currency = line[column["currency"]] or "USD"
+        months = INTERVAL_MONTHS[(line[column["billing_interval"]] or "month").strip().lower()]
+        interval, count = STRIPE_INTERVALS[months]
+        price_id = f"price_{line[column['plan_id']]}_{interval}{count}_{currency.lower()}"
+        prices.setdefault(price_id, [price_id, interval, str(count), "licensed"])
+        net = Decimal(line[column["amount"]]) * MINOR_UNITS_PER_UNIT.get(currency, 100)
+        amount, excluding_tax, discount = net, "", ""
+        if number % 5 == 1 and net > 1000:
+            discount = Decimal(100)  # a coupon of one unit, netted by the warehouse
+            amount = net + discount
+        if number % 7 == 3:
+            excluding_tax = amount
+            amount = amount * Decimal("1.2")  # a tax-inclusive price's 20 % tax, excluded
+        is_proration = start != first_start[(subscription, end)]
+        invoice_id = f"in_{subscription}_{start}" + ("_p" if is_proration else "")
+        time_of_day = f"{9 + len(subscription) % 8:02d}:30:00"
+        tables["invoice_line_item"].append([
+            f"il_{line[column['line_id']]}", invoice_id, subscription, price_id,
+            f"{start} {time_of_day}", f"{end} {time_of_day}", _minor_text(amount),
+            _minor_text(excluding_tax) if excluding_tax != "" else "",
+            _minor_text(discount) if discount != "" else "", currency.lower(),
+            line[column["quantity"]], "invoiceitem" if is_proration else "subscription",
+            "true" if is_proration else "false",
+        ])  # fmt: skip
+        if invoice_id not in invoices:
+            invoices.add(invoice_id)
+            tables["invoice"].append(
+                [invoice_id, line[column["customer_id"]], "paid", currency.lower()]
+            )
+        index = subscriptions.setdefault(subscription, len(subscriptions))
+        if index % 40 == 0 and not is_proration:
+            subscriptions[subscription] = -1  # once per subscription
+            original = tables["invoice_line_item"][-1]
+            for status in ("draft", "void"):
+                repeated = f"{invoice_id}_{status}"
+                tables["invoice"].append([repeated, line[column["customer_id"]], status,
+                                          currency.lower()])  # fmt: skip
+                tables["invoice_line_item"].append(
+                    [f"{original[0]}_{status}", repeated, *original[2:]]
+                )
+    tables["price"] = list(prices.values())
+    return tables
+
+
+def _minor_text(value: Decimal) -> str:
+    """A minor-unit amount as plain decimal text (no exponent, no trailing zeros)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -23,6 +23,11 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).parent / "dbt")
 EXAMPLE_DIR = PROJECT_DIR / "examples" / "nrr_105"
+# Billing shapes of SPEC section 9 (file route): invoice lines, and Stripe's tables of the same.
+SHAPE_DIRS = {
+    "invoice_lines": PROJECT_DIR / "tests" / "fixtures" / "billing_shapes" / "invoice_lines",
+    "stripe": PROJECT_DIR / "tests" / "fixtures" / "billing_shapes" / "stripe",
+}
 
 
 def mart_keys() -> dict[str, list[str]]:
@@ -52,7 +57,9 @@ def mart_keys() -> dict[str, list[str]]:
 TABLES = {**dict(sorted(mart_keys().items())), "audit.input_reconciliation": ["source_table"]}
 
 
-def dbt_build(target: str, workdir: Path, data_dir: Path | None) -> None:
+def dbt_build(
+    target: str, workdir: Path, data_dir: Path | None, dbt_vars: str | None = None
+) -> None:
     """`dbt build` of the project with the given target; its own target dir and storage."""
     env = dict(os.environ)
     env.pop("NRR_DATA_DIR", None)
@@ -63,7 +70,7 @@ def dbt_build(target: str, workdir: Path, data_dir: Path | None) -> None:
     process = subprocess.run(
         [DBT, "build", "--target", target, "--project-dir", str(PROJECT_DIR),
          "--profiles-dir", str(PROJECT_DIR), "--target-path", str(workdir / "target"),
-         "--log-path", str(workdir / "logs")],
+         "--log-path", str(workdir / "logs"), *(["--vars", dbt_vars] if dbt_vars else [])],
         cwd=workdir, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert process.returncode == 0, process.stdout[-5000:] + process.stderr[-3000:]
@@ -101,14 +108,20 @@ def same_value(column: str, left, right) -> bool:
     return left == right
 
 
-@pytest.fixture(scope="module", params=["demo", "example_105"])
+@pytest.fixture(scope="module", params=["demo", "example_105", "invoice_lines", "stripe"])
 def both_builds(request, tmp_path_factory):
-    """The demo (seeds) and example 1 (files) built on both engines."""
-    data_dir = None if request.param == "demo" else EXAMPLE_DIR
+    """The demo (seeds), example 1 (files) and the billing-shape fixtures built on both engines."""
+    data_dir = {"demo": None, "example_105": EXAMPLE_DIR, **SHAPE_DIRS}[request.param]
+    # The Stripe fixture's void and draft lines are 2 of 13: over the default rejected-share limit.
+    dbt_vars = (
+        "{as_of_month: '2024-05', max_rejected_rows_pct: 50}"
+        if request.param in SHAPE_DIRS
+        else None
+    )
     duck_dir = tmp_path_factory.mktemp(f"{request.param}_duckdb")
     spark_dir = tmp_path_factory.mktemp(f"{request.param}_spark")
-    dbt_build("duckdb", duck_dir, data_dir)
-    dbt_build("spark", spark_dir, data_dir)
+    dbt_build("duckdb", duck_dir, data_dir, dbt_vars)
+    dbt_build("spark", spark_dir, data_dir, dbt_vars)
     return request.param, duckdb_tables(duck_dir), spark_tables(spark_dir)
 
 

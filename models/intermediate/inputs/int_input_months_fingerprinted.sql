@@ -10,7 +10,7 @@
     ['subscription_id', 'customer_id', 'start_date', 'end_date', 'end_date_text', 'mrr_local', 'currency']
 ) -%}
 {%- set invoice_line_columns = fingerprint_columns(
-    ref('stg_billing__invoice_lines'), ['raw_values'],
+    ref('int_invoice_lines_unioned'), ['raw_values'],
     ['line_id', 'customer_id', 'subscription_id', 'service_start', 'service_end', 'amount', 'currency', 'line_type']
 ) -%}
 {%- set fx_rate_columns = fingerprint_columns(
@@ -33,7 +33,7 @@ fx_rates as (
 
 invoice_lines as (
 
-    select * from {{ ref('stg_billing__invoice_lines') }}
+    select * from {{ ref('int_invoice_lines_unioned') }}
 
 ),
 

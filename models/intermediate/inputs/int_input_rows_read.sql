@@ -20,7 +20,7 @@ fx_rates_in as (
 
 invoice_lines_in as (
 
-    select * from {{ ref('stg_billing__invoice_lines') }}
+    select * from {{ ref('int_invoice_lines_unioned') }}
 
 ),
 

@@ -44,24 +44,17 @@ spans as (
 
 ),
 
-spans_priced as (
+lines_in_spans as (
 
-    -- A span's MRR is the sum of the lines in force over it: a whole cycle, plus the proration
-    -- credits and charges of a change inside the cycle (each exactly the change of MRR).
+    -- The lines in force over each span, beside the months of the span's whole cycle (the interval
+    -- of the period it becomes).
     select
-        spans.subscription_id,
+        recurring_lines.*,
         spans.start_date,
         spans.end_date,
-        max(recurring_lines.customer_id) as customer_id,
-        max(recurring_lines.plan_id) as plan_id,
-        min(recurring_lines.currency) as currency,
-        count(distinct recurring_lines.currency) as currencies,
-        max(recurring_lines.minor_unit) as minor_unit,
-        max(case when recurring_lines.is_whole_cycle then recurring_lines.cycle_months end) as cycle_months,
-        min(recurring_lines.amount) < 0 as has_credit,
-        sum(recurring_lines.mrr_local) as mrr_local,
-        max(recurring_lines.rate_to_reporting) as rate_to_reporting,
-        cast(sum(recurring_lines.mrr) as {{ type_money() }}) as mrr
+        max(case when recurring_lines.is_whole_cycle then recurring_lines.cycle_months end) over (
+            partition by spans.subscription_id, spans.start_date
+        ) as span_cycle_months
 
     from spans
     inner join recurring_lines
@@ -70,7 +63,46 @@ spans_priced as (
             and spans.start_date >= recurring_lines.service_start
             and spans.end_date <= recurring_lines.service_end
     where spans.end_date is not null
-    group by spans.subscription_id, spans.start_date, spans.end_date
+
+),
+
+spans_priced as (
+
+    -- A span's MRR is the sum of the lines in force over it: a whole cycle, plus the proration
+    -- credits and charges of a change inside the cycle (each exactly the change of MRR). Its price
+    -- per interval is the sum of their cycle amounts as decimals, each brought to the span's cycle
+    -- months, so a quarterly or annual price is exact (not the MRR times 3 or 12). A cycle amount
+    -- is a double (a parsed amount, or amount / fraction for a proration): as a decimal it keeps 14
+    -- significant digits, what a double carries reliably, so 287039.57699999993 (a float product)
+    -- or 235556.22000000006 (a division's noise) is the price 287039.577 or 235556.22 (DECISIONLOG
+    -- "Invoice lines: the exact price behind the ARR").
+    select
+        subscription_id,
+        start_date,
+        end_date,
+        max(customer_id) as customer_id,
+        max(plan_id) as plan_id,
+        min(currency) as currency,
+        count(distinct currency) as currencies,
+        max(minor_unit) as minor_unit,
+        max(span_cycle_months) as cycle_months,
+        min(amount) < 0 as has_credit,
+        sum(mrr_local) as mrr_local,
+        cast(sum(
+            {{ decimal_of_double(
+                round_significant(
+                    'case when cycle_months = coalesce(span_cycle_months, 1) then cycle_amount'
+                    ~ ' else cycle_amount * coalesce(span_cycle_months, 1) / cycle_months end',
+                    14,
+                ),
+                type_money(),
+            ) }}
+        ) as {{ type_money() }}) as cycle_amount,
+        max(rate_to_reporting) as rate_to_reporting,
+        cast(sum(mrr) as {{ type_money() }}) as mrr
+
+    from lines_in_spans
+    group by subscription_id, start_date, end_date
 
 ),
 
@@ -93,6 +125,10 @@ remainders_zeroed as (
             when currencies = 1 and abs(mrr_local) < minor_unit / 2 then 0.0
             else mrr_local
         end as mrr_local,
+        case
+            when currencies = 1 and abs(mrr_local) < minor_unit / 2 then cast(0 as {{ type_money() }})
+            else cycle_amount
+        end as cycle_amount,
         case
             when currencies = 1 and abs(mrr_local) < minor_unit / 2 then cast(0 as {{ type_money() }})
             else mrr
@@ -119,7 +155,7 @@ final as (
         mrr,
         1 as quantity,
         0.0 as discount_pct,
-        mrr_local * coalesce(cycle_months, 1) as unit_amount,
+        cast(cycle_amount as {{ type_double() }}) as unit_amount,
         case coalesce(cycle_months, 1)
             when 1 then 'month'
             when 3 then 'quarter'

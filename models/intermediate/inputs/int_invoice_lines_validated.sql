@@ -2,7 +2,7 @@ with
 
 lines as (
 
-    select * from {{ ref('stg_billing__invoice_lines') }}
+    select * from {{ ref('int_invoice_lines_unioned') }}
 
 ),
 
@@ -88,6 +88,8 @@ row_checked as (
         case
             when keyed.line_id is null then 'missing_key'
             when keyed.has_conflicting_duplicate then 'conflicting_duplicate'
+            -- Stripe: a line of an invoice that is not there, or does not count (draft, void ...).
+            when keyed.source_reason_code is not null then keyed.source_reason_code
             when
                 keyed.customer_id is null
                 or keyed.service_start_text is null
@@ -378,6 +380,7 @@ final as (
         fraction,
         cycle_months,
         minor_unit,
+        cycle_amount,
         mrr_local,
         rate_to_reporting,
         case
@@ -396,6 +399,9 @@ final as (
         case reason_code
             when 'missing_key' then 'line_id is empty'
             when 'conflicting_duplicate' then 'another row has the same line_id with different values'
+            when 'invoice_not_found' then 'the line''s invoice_id is not in the invoice table'
+            when 'invoice_not_counted'
+                then 'the line''s invoice does not count: ' || coalesce(invoice_status, 'deleted')
             when 'missing_required_value'
                 then
                     case
