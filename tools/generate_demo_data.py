@@ -65,7 +65,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from nrr_warehouse.billing_shapes import INVOICE_LINE_COLUMNS, STRIPE_COLUMNS, invoice_lines, stripe_tables
+from nrr_warehouse.billing_shapes import (
+    INVOICE_LINE_COLUMNS,
+    STRIPE_COLUMNS,
+    invoice_lines,
+    stripe_tables,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -703,9 +708,9 @@ def write_csvs(
     zero_decimal: bool = False,
 ) -> None:
     """Stream the tables to CSV files: subscriptions (shape `periods`) or the invoice lines that
-    bill them (shape `invoice_lines`, see nrr_warehouse.billing_shapes), customers and fx_rates. `zero_decimal`
-    bills the GBP customers in JPY instead (a zero-decimal currency), in any shape. Shape `stripe`
-    writes the invoice lines as Stripe's tables (stripe_tables) instead."""
+    bill them (shape `invoice_lines`, see nrr_warehouse.billing_shapes), customers and fx_rates.
+    `zero_decimal` bills the GBP customers in JPY instead (a zero-decimal currency), in any shape.
+    Shape `stripe` writes the invoice lines as Stripe's tables (stripe_tables) instead."""
     if shape == "stripe":
         write_stripe_csvs(seed, customers, window, paths, zero_decimal)
         return

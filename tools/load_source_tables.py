@@ -1,11 +1,10 @@
 """Load a folder of input CSVs into a DuckDB file as source tables, with dlt (a real loader).
 
-The source-table route (docs/own-data.md "Source tables") reads tables a loader such as dlt, Fivetran or
-Airbyte wrote. This script is that loader for the demo and the examples: it reads the
+The source-table route (docs/own-data.md "Source tables") reads tables a loader such as dlt,
+Fivetran or Airbyte wrote. This script is that loader for the demo and the examples: it reads the
 subscriptions (or invoice_lines, or Stripe's invoice_line_item, invoice and price), customers and
-fx_rates CSVs (the demo seeds' `raw_` prefix is
-dropped) and writes them with dlt's `duckdb` destination into one schema (dlt's dataset) of a
-DuckDB file, offline.
+fx_rates CSVs (the demo seeds' `raw_` prefix is dropped) and writes them with dlt's `duckdb`
+destination into one schema (dlt's dataset) of a DuckDB file, offline.
 
     python tools/load_source_tables.py --csv-dir seeds/demo --database /tmp/loader.duckdb \\
         --schema billing [--as-text]
