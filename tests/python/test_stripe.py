@@ -83,7 +83,8 @@ def test_draft_and_void_invoices_are_quarantined_and_reconciled(stripe_warehouse
     # The share of rejected rows counts neither side of the two uncounted invoices' lines.
     assert rows(
         stripe_warehouse,
-        "select rows_read, rows_rejected, rejected_pct, passes, top_reasons from audit.input_quality",
+        "select rows_read, rows_rejected, rejected_pct, passes, top_reasons"
+        " from audit.input_quality",
     ) == [(11, 0, 0.0, True, "")]
 
 
