@@ -323,6 +323,7 @@ def audit(request: BuildRequest, run: DbtRun, staging: Path, incremental: bool) 
             reason += f" ({why})"  # e.g. DuckDB's "No space left on device"
         raise HarnessError("dbt build failed: " + reason, "build_failed")
     if failed_tests:
+        print_failing_rows(staging, run, failed_tests, request.quiet)
         print_rejection_summary(staging, request.quiet)
         hint = (
             " (an incremental run keeps months before its look-back window: if the data changed "
@@ -358,6 +359,31 @@ def checkpoint(database: Path) -> None:
     except duckdb.Error as error:
         reason = " ".join(str(error).split())
         raise HarnessError(f"cannot checkpoint {database.name}: {reason}", "build_failed") from None
+
+
+# How many failing rows of each failed data test a failed audit prints.
+FAILING_ROWS_SHOWN = 5
+
+
+def print_failing_rows(staging: Path, run: DbtRun, failed: list[str], quiet: bool) -> None:
+    """On a failed audit, the first failing rows of each failed data test, its compiled SQL (from
+    run_results.json) run again on the staging file before it goes. A test of many columns
+    (column_rules) returns one row per broken rule, so this names the column and the rule
+    (DECISIONLOG "Single-column checks of a table in one test")."""
+    if quiet or not staging.exists():
+        return
+    compiled = {r["unique_id"]: r.get("compiled_code") for r in run.results}
+    with contextlib.suppress(duckdb.Error), duckdb.connect(str(staging), read_only=True) as con:
+        for unique_id in failed:
+            sql = compiled.get(unique_id)
+            if not sql or not unique_id.startswith("test."):
+                continue
+            with contextlib.suppress(duckdb.Error):
+                cursor = con.execute(f"select * from (\n{sql}\n) limit {FAILING_ROWS_SHOWN}")
+                names = [column[0] for column in cursor.description]
+                for row in cursor.fetchall():
+                    text = ", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True))
+                    print(f"{unique_id.split('.')[2]} failing row: {text[:300]}", flush=True)
 
 
 def print_rejection_summary(staging: Path, quiet: bool) -> None:
