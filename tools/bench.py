@@ -10,7 +10,8 @@ process (wall time, and peak RSS of the largest process from wait4):
   baseline     tools/bench_baseline.sql run with DuckDB's Python API into a fresh file: the five
                core marts, no dbt, no tests;
   full build   `nrr build --full-refresh` of the data cut one month before its end: dbt build
-               of every model, data test and unit test, then publish (write-audit-publish);
+               of every seed, model and data test (no unit tests, as a scheduled build), then
+               publish (write-audit-publish);
   incremental  `nrr build` of the whole data (one month more) on that warehouse: copy of the
                published file, incremental dbt build with the default look-back window, publish.
 

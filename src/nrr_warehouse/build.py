@@ -1,10 +1,11 @@
 """`nrr build`: write-audit-publish, safe while BI tools read the published file.
 
 write: `dbt build` into a new file next to the published one (`nrr.duckdb.building`), never
-the published file itself; audit: every dbt data and unit test runs against that new file, and any
-error-severity failure stops the run there; publish: only then the new file atomically replaces the
-published one (a rename within its folder). One build per warehouse at a time (`nrr.duckdb.lock`);
-each run appends one JSON line to `nrr.duckdb.runs.jsonl`. File handling: publish.py.
+the published file itself; audit: every dbt data test (and with `--unit-tests` every unit test)
+runs against that new file, and any error-severity failure stops the run there; publish: only
+then the new file atomically replaces the published one (a rename within its folder). One build
+per warehouse at a time (`nrr.duckdb.lock`); each run appends one JSON line to
+`nrr.duckdb.runs.jsonl`. File handling: publish.py.
 
 When a published warehouse exists, a build is incremental: it copies the published file to the
 staging file and runs `dbt build` on the copy, which recomputes only the look-back window of the
@@ -12,7 +13,9 @@ heavy month-keyed models (dbt var incremental_lookback_months). `--full-refresh`
 scratch (`dbt build --full-refresh`), as the first build does. A build runs as a full refresh by
 itself, and says why, when the published warehouse was built from other inputs or configuration, or
 an input row dated before the look-back window changed (build_mode.py); `--incremental` forces an
-incremental build anyway (the audit then refuses a stale result).
+incremental build anyway (the audit then refuses a stale result). An incremental run whose
+published build was made from the same record (seeds included) does not reload the seeds: the copy
+already holds them (DECISIONLOG "Scheduled builds skip unit tests and unchanged seeds").
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class BuildRequest:
     full_refresh: bool = False
     force_incremental: bool = False
     keep_failed: bool = False
+    unit_tests: bool = False  # run dbt's unit tests too (`--unit-tests`; make test and CI do)
     target_path: Path | None = None  # dbt's target folder (default: the project's target/)
     quiet: bool = False  # print nothing but a failed dbt run's output
 
@@ -118,9 +122,10 @@ class RunRecord:
 
 
 def build(request: BuildRequest) -> RunRecord:
-    """Seeds, models and every data and unit test into a new file; publish it as the warehouse only
-    if every error-severity test passed. Returns the run-log record; HarnessError (Locked when
-    another build runs) if nothing was published, the published file untouched either way.
+    """Seeds, models and every data test (and unit test, if asked) into a new file; publish it as
+    the warehouse only if every error-severity test passed. Returns the run-log record;
+    HarnessError (Locked when another build runs) if nothing was published, the published file
+    untouched either way.
     Incremental or full: build_mode.choose() (`full_refresh` / `force_incremental` decide alone)."""
     warehouse, say = request.warehouse, request.say
     if request.data_dir is not None and not request.data_dir.is_dir():
@@ -155,7 +160,12 @@ def build(request: BuildRequest) -> RunRecord:
                         wap.copy_published(warehouse, staging)
                     except OSError as error:
                         raise HarnessError(os_error_text(error), "build_failed") from None
-                run = write(request, staging, incremental, lock.fd, facts)
+                load_seeds = not incremental or not seeds_current(request, facts)
+                if not load_seeds:
+                    note = "seeds unchanged since the published build: not reloaded"
+                    record.notes.append(note)
+                    say(note)
+                run = write(request, staging, incremental, lock.fd, facts, load_seeds)
                 record_stats(record, staging)
                 record.message = audit(request, run, staging, incremental)
                 # SIGINT and SIGTERM wait until the rename and the record agree: "published"
@@ -237,15 +247,42 @@ def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> bool:
     return incremental
 
 
+def seeds_current(request: BuildRequest, facts: dict) -> bool:
+    """Whether the published warehouse was built from this build's record (`facts`, every var as
+    dbt will resolve it): then its seed tables are this build's seeds, already loaded, since the
+    project hash covers the seed files, their YAML, dbt_project.yml and the macros that load them.
+    False when it cannot tell (no record, an unreadable file)."""
+    try:
+        con = duckdb.connect(str(request.warehouse), read_only=True)
+    except duckdb.Error:
+        return False
+    with con:
+        stored = build_mode.published_record(con)
+    if stored is None:
+        return False
+    expected = build_mode.expected_vars(PROJECT_DIR, request.dbt_vars())
+    return not build_mode.record_changes(stored, facts, expected)
+
+
 def write(
-    request: BuildRequest, staging: Path, incremental: bool, lock_fd: int | None, facts: dict
+    request: BuildRequest,
+    staging: Path,
+    incremental: bool,
+    lock_fd: int | None,
+    facts: dict,
+    load_seeds: bool = True,
 ) -> DbtRun:
     """Write: `dbt build` into `staging` (the build record's `facts` passed in NRR_BUILD_RECORD).
 
-    One `dbt build`, not `dbt run` then `dbt test`: build runs every data and unit test against the
-    new file as soon as the model under test exists, and skips whatever depends on a failed test,
-    so bad data stops where it is found."""
+    One `dbt build`, not `dbt run` then `dbt test`: build runs every data test against the new file
+    as soon as the model under test exists, and skips whatever depends on a failed test, so bad
+    data stops where it is found. Unit tests (fixed given rows, not the data) run only with
+    `request.unit_tests`; seeds are left as the copy has them unless `load_seeds`
+    (DECISIONLOG "Scheduled builds skip unit tests and unchanged seeds")."""
     args = ["build"] if incremental else ["build", "--full-refresh"]
+    excluded = ([] if request.unit_tests else ["unit_test"]) + ([] if load_seeds else ["seed"])
+    if excluded:
+        args += ["--exclude-resource-type", *excluded]
     if dbt_vars := request.dbt_vars():
         args += ["--vars", json.dumps(dbt_vars)]
     request.say(f"writing {staging} (the published file is not touched until the audit passes)")
@@ -273,8 +310,8 @@ def audit(request: BuildRequest, run: DbtRun, staging: Path, incremental: bool) 
     ("build_failed" or "audit_failed") if the file must not be published.
 
     The verdict is dbt's exit code together with every node's status in run_results.json: any
-    model, seed or error-severity test that errored or failed (a warn-severity test only warns), or
-    an audit that ran no test at all, blocks publishing.
+    model, seed or error-severity test (data or unit) that errored or failed (a warn-severity test
+    only warns), or an audit that ran no data test at all, blocks publishing.
     """
     tests = ("test.", "unit_test.")
     failed_tests = run.named(FAILED_STATUSES, tests)
@@ -286,6 +323,7 @@ def audit(request: BuildRequest, run: DbtRun, staging: Path, incremental: bool) 
             reason += f" ({why})"  # e.g. DuckDB's "No space left on device"
         raise HarnessError("dbt build failed: " + reason, "build_failed")
     if failed_tests:
+        print_failing_rows(staging, run, failed_tests, request.quiet)
         print_rejection_summary(staging, request.quiet)
         hint = (
             " (an incremental run keeps months before its look-back window: if the data changed "
@@ -300,9 +338,11 @@ def audit(request: BuildRequest, run: DbtRun, staging: Path, incremental: bool) 
             "audit_failed",
         )
     passed, warned = run.named({"pass", "success"}, tests), run.named({"warn"}, tests)
-    if run.returncode != 0 or not passed:
+    if run.returncode != 0 or not run.named({"pass", "success"}, ("test.",)):
         raise HarnessError("audit ran no test: not publishing", "audit_failed")
     verdict = f"audit passed: {len(passed)} tests against {staging.name}"
+    if units := run.named({"pass", "success"}, ("unit_test.",)):
+        verdict += f" ({len(units)} of them unit tests)"
     if warned:
         verdict += f", {len(warned)} warned: " + ", ".join(warned)
     checkpoint(staging)
@@ -319,6 +359,31 @@ def checkpoint(database: Path) -> None:
     except duckdb.Error as error:
         reason = " ".join(str(error).split())
         raise HarnessError(f"cannot checkpoint {database.name}: {reason}", "build_failed") from None
+
+
+# How many failing rows of each failed data test a failed audit prints.
+FAILING_ROWS_SHOWN = 5
+
+
+def print_failing_rows(staging: Path, run: DbtRun, failed: list[str], quiet: bool) -> None:
+    """On a failed audit, the first failing rows of each failed data test, its compiled SQL (from
+    run_results.json) run again on the staging file before it goes. A test of many columns
+    (column_rules) returns one row per broken rule, so this names the column and the rule
+    (DECISIONLOG "Single-column checks of a table in one test")."""
+    if quiet or not staging.exists():
+        return
+    compiled = {r["unique_id"]: r.get("compiled_code") for r in run.results}
+    with contextlib.suppress(duckdb.Error), duckdb.connect(str(staging), read_only=True) as con:
+        for unique_id in failed:
+            sql = compiled.get(unique_id)
+            if not sql or not unique_id.startswith("test."):
+                continue
+            with contextlib.suppress(duckdb.Error):
+                cursor = con.execute(f"select * from (\n{sql}\n) limit {FAILING_ROWS_SHOWN}")
+                names = [column[0] for column in cursor.description]
+                for row in cursor.fetchall():
+                    text = ", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True))
+                    print(f"{unique_id.split('.')[2]} failing row: {text[:300]}", flush=True)
 
 
 def print_rejection_summary(staging: Path, quiet: bool) -> None:

@@ -7,7 +7,7 @@ dbt does all the modelling. The harness only chooses the inputs and the warehous
     nrr build [--data-dir DIR | --source-database PATH --source-schema NAME]
               [--warehouse PATH] [--as-of YYYY-MM]
               [--date-format FMT] [--decimal-comma] [--max-rejected-pct N]
-              [--full-refresh | --incremental] [--keep-failed]
+              [--full-refresh | --incremental] [--unit-tests] [--keep-failed]
     nrr summary [--warehouse PATH]
     nrr check-examples
     nrr export --format parquet --out DIR [--warehouse PATH]
@@ -147,6 +147,12 @@ def make_parser() -> argparse.ArgumentParser:
         "as --full-refresh says)",
     )
     build_cmd.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="also run dbt's unit tests (fixed given rows, not your data) in the audit, as make "
+        "test and CI do (default: seeds, models and data tests only)",
+    )
+    build_cmd.add_argument(
         "--keep-failed",
         action="store_true",
         help="keep a failed build's file as <warehouse>.failed for inspection (default: delete it)",
@@ -216,6 +222,7 @@ def build_request(args: argparse.Namespace) -> BuildRequest:
         full_refresh=args.full_refresh,
         force_incremental=args.incremental,
         keep_failed=args.keep_failed,
+        unit_tests=args.unit_tests,
     )
 
 

@@ -89,10 +89,16 @@ def rows(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
+# The suite's one run of dbt's unit tests: the session's demo build. Every other build of the
+# suite runs seeds, models and data tests only, as `nrr build` does (docs/testing.md).
+UNIT_TEST_BUILD = ("--unit-tests",)
+
+
 @pytest.fixture(scope="session")
 def demo_warehouse(shared_build) -> Path:
-    """The demo seeds built once for the session; every dbt test passed or the fixture fails."""
-    warehouse, process = shared_build()
+    """The demo seeds built once for the session, with every dbt unit test too (UNIT_TEST_BUILD);
+    every dbt data and unit test passed or the fixture fails."""
+    warehouse, process = shared_build(*UNIT_TEST_BUILD)
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     return warehouse
 

@@ -23,6 +23,8 @@ import duckdb
 import pytest
 from conftest import GENERATOR, PROJECT_DIR, harness_of, rows
 
+# The note of an incremental run whose published build had the same seeds (build.seeds_current).
+SEEDS_KEPT = "seeds unchanged since the published build: not reloaded"
 INCREMENTAL_MODELS = [
     "intermediate.int_customer_months_aggregated",
     "intermediate.int_mrr_movements_classified",
@@ -135,6 +137,7 @@ def test_each_run_chooses_its_mode_and_equals_a_full_build(project, tmp_path):
         "first build: no published warehouse yet",
     )
     assert "nrr: full refresh: first build" in out
+    assert "START seed file reference.benchmark_reference_lines" in out  # a full build loads seeds
     built_first = contents(warehouse)
 
     # Nothing changed: incremental, and the marts are those of the full build of the same inputs.
@@ -143,6 +146,9 @@ def test_each_run_chooses_its_mode_and_equals_a_full_build(project, tmp_path):
     assert "no input row dated before 2024-12 changed" in record["mode_reason"]
     assert f"nrr: incremental run: {record['mode_reason']}" in out
     assert contents(warehouse) == built_first
+    # ... and its copy of the published file keeps the seeds it holds: none reloaded.
+    assert record["notes"] == [SEEDS_KEPT]
+    assert f"nrr: {SEEDS_KEPT}" in out and "START seed file" not in out
 
     # Another data folder (another company): a full refresh that names the change.
     record, out = run(second)
@@ -188,6 +194,24 @@ def test_each_run_chooses_its_mode_and_equals_a_full_build(project, tmp_path):
     record, out = run(second)
     assert record["mode"] == "incremental", record
     assert_equals_fresh_full_build(project, warehouse, second, tmp_path / "fresh_backdated")
+
+    # An edited seed (the SaaS median line, 108 -> 107) reloads, even in a forced incremental run:
+    # the project hash in the record covers the seed files.
+    seed = project / "seeds" / "benchmarks" / "benchmark_reference_lines.csv"
+    assert seed.read_text().count("\nmedian,108,") == 1
+    seed.write_text(seed.read_text().replace("\nmedian,108,", "\nmedian,107,"))
+    record, out = run(second, "--incremental")
+    assert record["mode"] == "incremental", record
+    assert "project.hash: " in record["mode_reason"]
+    assert SEEDS_KEPT not in record["notes"]
+    assert "START seed file reference.benchmark_reference_lines" in out
+    assert rows(
+        warehouse,
+        "select nrr_pct from reference.benchmark_reference_lines where reference_line = 'median'",
+    ) == [(107,)]
+    assert rows(warehouse, "select distinct median_nrr_pct from marts.company_benchmark") == [
+        (107,)
+    ]
 
 
 def test_forced_incremental_with_a_backdated_change_fails_and_publishes_nothing(project, tmp_path):

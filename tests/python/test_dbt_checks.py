@@ -12,6 +12,9 @@ import duckdb
 import pytest
 from conftest import EXAMPLES_DIR, build, rows, run_dbt
 
+from nrr_warehouse.build import print_failing_rows
+from nrr_warehouse.dbt_runner import DbtRun, read_run_results
+
 
 @pytest.fixture(scope="module")
 def example_warehouse(tmp_path_factory, shared_build) -> tuple[Path, Path]:
@@ -90,6 +93,12 @@ CORRUPTIONS = [
         "assert_benchmarks_cover_trailing_nrr",
     ),
     (
+        "benchmark_seed_source_missing",
+        "update reference.benchmark_reference_lines set source = null",
+        "benchmark_reference_lines",
+        "benchmark_reference_lines_column_rules",
+    ),
+    (
         "bridge_off_month_end_rule",
         "update marts.mrr_bridge_monthly set active_customers = active_customers + 1 "
         "where month = date '2024-03-01'",
@@ -161,3 +170,29 @@ def test_segments_and_intervals_normalised(tmp_path):
     # Every plan above is worth 100 a month, whatever its interval's spelling.
     mrr = rows(warehouse, "select distinct current_mrr from marts.dim_customers")
     assert mrr == [(100,)]
+
+
+def test_batched_column_checks_name_the_column_and_the_rule(example_warehouse, capsys):
+    # One node checks many columns of a seed (column_rules); its failing rows, which a failed audit
+    # prints, say which column broke which rule and how often.
+    _, tmp = example_warehouse
+    corrupted = corrupted_copy(
+        example_warehouse,
+        "benchmark_rules",
+        "update reference.benchmark_company_stages set source = null, company_stage = 'seed' "
+        "where company_stage = 'growth'",
+    )
+    target = tmp / "target_benchmark_rules"
+    process = dbt_test(corrupted, "benchmark_company_stages_column_rules", target)
+    assert process.returncode == 1, process.stdout[-3000:]
+    assert "Failure in test benchmark_company_stages_column_rules" in process.stdout
+    run = DbtRun(1, read_run_results(target, 0))
+    failed = run.named({"fail"})
+    assert [node.split(".")[2] for node in failed] == ["benchmark_company_stages_column_rules"]
+    print_failing_rows(corrupted, run, failed, quiet=False)
+    assert sorted(capsys.readouterr().out.splitlines()) == [
+        "benchmark_company_stages_column_rules failing row: column_name=company_stage, "
+        "rule_name=accepted_values, failing_rows=1",
+        "benchmark_company_stages_column_rules failing row: column_name=source, "
+        "rule_name=not_null, failing_rows=1",
+    ]
