@@ -38,7 +38,25 @@ final as (
         cast(coalesce(company_months.active_customers, 0) as bigint) as active_customers,
         cast(coalesce(company_months.new_customers, 0) as bigint) as new_customers,
         cast(coalesce(company_months.reactivated_customers, 0) as bigint) as reactivated_customers,
-        cast(coalesce(company_months.churned_customers, 0) as bigint) as churned_customers
+        cast(coalesce(company_months.churned_customers, 0) as bigint) as churned_customers,
+        -- Expansion and contraction by cause, after the SPEC's columns (DECISIONLOG "Causes of
+        -- expansion and contraction").
+        cast(coalesce(company_months.expansion_seats_mrr, 0) as {{ type_money() }})
+            as expansion_seats_mrr,
+        cast(coalesce(company_months.expansion_price_mrr, 0) as {{ type_money() }})
+            as expansion_price_mrr,
+        cast(coalesce(company_months.expansion_cross_sell_mrr, 0) as {{ type_money() }})
+            as expansion_cross_sell_mrr,
+        cast(coalesce(company_months.expansion_cross_sell_lost_mrr, 0) as {{ type_money() }})
+            as expansion_cross_sell_lost_mrr,
+        cast(coalesce(company_months.contraction_seats_mrr, 0) as {{ type_money() }})
+            as contraction_seats_mrr,
+        cast(coalesce(company_months.contraction_price_mrr, 0) as {{ type_money() }})
+            as contraction_price_mrr,
+        cast(coalesce(company_months.contraction_cross_sell_mrr, 0) as {{ type_money() }})
+            as contraction_cross_sell_mrr,
+        cast(coalesce(company_months.contraction_cross_sell_lost_mrr, 0) as {{ type_money() }})
+            as contraction_cross_sell_lost_mrr
 
     from months
     left join company_months
