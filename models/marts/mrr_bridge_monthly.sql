@@ -6,50 +6,19 @@ months as (
 
 ),
 
-movements as (
+segment_months as (
 
-    select * from {{ ref('int_mrr_movements_classified') }}
-
-),
-
-customer_months as (
-
-    select * from {{ ref('int_customer_months_aggregated') }}
+    select * from {{ ref('int_segment_months_bridged') }}
 
 ),
 
-monthly_arr as (
+company_months as (
 
-    -- ARR from the exact annualised amounts (int_subscription_periods_priced), not 12 x the MRR
-    -- rounded to 10 places: a quarterly price of 2,500,000 is an ARR of exactly 10,000,000.
-    select
-        month,
-        cast(sum(arr) as {{ type_money() }}) as ending_arr
-
-    from customer_months
-    group by month
-
-),
-
-monthly_totals as (
-
-    select
-        month,
-        cast(sum(starting_mrr) as {{ type_money() }}) as starting_mrr,
-        cast(sum(new_mrr) as {{ type_money() }}) as new_mrr,
-        cast(sum(reactivation_mrr) as {{ type_money() }}) as reactivation_mrr,
-        cast(sum(expansion_mrr) as {{ type_money() }}) as expansion_mrr,
-        cast(sum(contraction_mrr) as {{ type_money() }}) as contraction_mrr,
-        cast(sum(churned_mrr) as {{ type_money() }}) as churned_mrr,
-        cast(sum(ending_mrr) as {{ type_money() }}) as ending_mrr,
-        cast(sum(case when ending_mrr > 0 then 1 else 0 end) as bigint) as active_customers,
-        cast(sum(case when movement_type = 'new' then 1 else 0 end) as bigint) as new_customers,
-        cast(sum(case when movement_type = 'reactivation' then 1 else 0 end) as bigint)
-            as reactivated_customers,
-        cast(sum(case when movement_type = 'churn' then 1 else 0 end) as bigint) as churned_customers
-
-    from movements
-    group by month
+    -- The bridge of every customer: the 'All' rows of int_segment_months_bridged (the rollup of the
+    -- segments), so the company's bridge is computed once, beside the segments' (ARR from the exact
+    -- annualised amounts there too).
+    select * from segment_months
+    where segment = 'All'
 
 ),
 
@@ -58,24 +27,40 @@ final as (
     -- Every reporting month has a row, a month without any movement included (all zeros).
     select
         months.month,
-        coalesce(monthly_totals.starting_mrr, 0) as starting_mrr,
-        coalesce(monthly_totals.new_mrr, 0) as new_mrr,
-        coalesce(monthly_totals.reactivation_mrr, 0) as reactivation_mrr,
-        coalesce(monthly_totals.expansion_mrr, 0) as expansion_mrr,
-        coalesce(monthly_totals.contraction_mrr, 0) as contraction_mrr,
-        coalesce(monthly_totals.churned_mrr, 0) as churned_mrr,
-        coalesce(monthly_totals.ending_mrr, 0) as ending_mrr,
-        cast(coalesce(monthly_arr.ending_arr, 0) as {{ type_money() }}) as ending_arr,
-        cast(coalesce(monthly_totals.active_customers, 0) as bigint) as active_customers,
-        cast(coalesce(monthly_totals.new_customers, 0) as bigint) as new_customers,
-        cast(coalesce(monthly_totals.reactivated_customers, 0) as bigint) as reactivated_customers,
-        cast(coalesce(monthly_totals.churned_customers, 0) as bigint) as churned_customers
+        cast(coalesce(company_months.starting_mrr, 0) as {{ type_money() }}) as starting_mrr,
+        cast(coalesce(company_months.new_mrr, 0) as {{ type_money() }}) as new_mrr,
+        cast(coalesce(company_months.reactivation_mrr, 0) as {{ type_money() }}) as reactivation_mrr,
+        cast(coalesce(company_months.expansion_mrr, 0) as {{ type_money() }}) as expansion_mrr,
+        cast(coalesce(company_months.contraction_mrr, 0) as {{ type_money() }}) as contraction_mrr,
+        cast(coalesce(company_months.churned_mrr, 0) as {{ type_money() }}) as churned_mrr,
+        cast(coalesce(company_months.ending_mrr, 0) as {{ type_money() }}) as ending_mrr,
+        cast(coalesce(company_months.ending_arr, 0) as {{ type_money() }}) as ending_arr,
+        cast(coalesce(company_months.active_customers, 0) as bigint) as active_customers,
+        cast(coalesce(company_months.new_customers, 0) as bigint) as new_customers,
+        cast(coalesce(company_months.reactivated_customers, 0) as bigint) as reactivated_customers,
+        cast(coalesce(company_months.churned_customers, 0) as bigint) as churned_customers,
+        -- Expansion and contraction by cause, after the SPEC's columns (DECISIONLOG "Causes of
+        -- expansion and contraction").
+        cast(coalesce(company_months.expansion_seats_mrr, 0) as {{ type_money() }})
+            as expansion_seats_mrr,
+        cast(coalesce(company_months.expansion_price_mrr, 0) as {{ type_money() }})
+            as expansion_price_mrr,
+        cast(coalesce(company_months.expansion_cross_sell_mrr, 0) as {{ type_money() }})
+            as expansion_cross_sell_mrr,
+        cast(coalesce(company_months.expansion_cross_sell_lost_mrr, 0) as {{ type_money() }})
+            as expansion_cross_sell_lost_mrr,
+        cast(coalesce(company_months.contraction_seats_mrr, 0) as {{ type_money() }})
+            as contraction_seats_mrr,
+        cast(coalesce(company_months.contraction_price_mrr, 0) as {{ type_money() }})
+            as contraction_price_mrr,
+        cast(coalesce(company_months.contraction_cross_sell_mrr, 0) as {{ type_money() }})
+            as contraction_cross_sell_mrr,
+        cast(coalesce(company_months.contraction_cross_sell_lost_mrr, 0) as {{ type_money() }})
+            as contraction_cross_sell_lost_mrr
 
     from months
-    left join monthly_totals
-        on months.month = monthly_totals.month
-    left join monthly_arr
-        on months.month = monthly_arr.month
+    left join company_months
+        on months.month = company_months.month
 
 )
 

@@ -90,6 +90,18 @@ DEFINITIONS = [
     ("Net MRR churn rate", "def_net_mrr_churn_rate_pct"),
     ("Expansion rate", "def_expansion_rate_pct"),
     ("Two NRR methods", "nrr_methods_compared"),
+    ("Causes of movement", "def_movement_causes"),
+    ("Expansion by cause", "def_expansion_by_cause"),
+    ("Contraction by cause", "def_contraction_by_cause"),
+]
+# The causes of expansion and contraction (DECISIONLOG "Causes of expansion and contraction"):
+# (cause in mrr_bridge_monthly's expansion_<cause>_mrr / contraction_<cause>_mrr, label, sign in the
+# expansion, sign in the contraction).
+CAUSES = [
+    ("seats", "Seats", 1, 1),
+    ("price", "Price", 1, 1),
+    ("cross_sell", "Cross-sell", 1, -1),
+    ("cross_sell_lost", "Cross-sell lost", -1, 1),
 ]
 
 
@@ -107,6 +119,7 @@ class ReportData:
     saas: list[dict] = field(default_factory=list)
     methods: list[dict] = field(default_factory=list)
     definitions: dict[str, str] = field(default_factory=dict)
+    causes: list[dict] = field(default_factory=list)
 
     @property
     def latest(self) -> dict:
@@ -197,6 +210,15 @@ def load(warehouse: Path) -> ReportData:
             order by period_end_month, period_months
             """,
         )
+        causes = fetch(
+            con,
+            f"""
+            select month, expansion_mrr, contraction_mrr,
+                   {", ".join(f"expansion_{c}_mrr, contraction_{c}_mrr" for c, *_ in CAUSES)}
+            from marts.mrr_bridge_monthly
+            order by month
+            """,
+        )
         rejected_rows = con.execute("select count(*) from audit.rejected_rows").fetchone()[0]
     if not bridge:
         raise HarnessError(f"{warehouse}: marts.mrr_bridge_monthly is empty")
@@ -211,6 +233,7 @@ def load(warehouse: Path) -> ReportData:
         saas=saas,
         methods=methods,
         definitions=read_doc_blocks(DOCS_FILE),
+        causes=causes,
     )
 
 
@@ -893,6 +916,50 @@ def methods_table(data: ReportData) -> str:
     )
 
 
+def signed(value: Decimal | float) -> str:
+    """An amount with its own sign: +1,200, \u2212300, 0."""
+    return signed_money(1 if value >= 0 else -1, abs(value))
+
+
+def causes_table(data: ReportData) -> str:
+    """The expansion and contraction of the latest month and of the last 12 months, by cause."""
+    latest = data.causes[-1]
+    year = data.causes[-12:]
+    totals = {column: sum(row[column] for row in year) for column in latest if column != "month"}
+
+    def cells(figures: dict, cause: str, expansion_sign: int, contraction_sign: int) -> str:
+        expansion = figures[f"expansion_{cause}_mrr"]
+        contraction = figures[f"contraction_{cause}_mrr"]
+        # Each part as it moves MRR: + adds, - removes (a contraction's seats lost are -).
+        return (
+            f"<td>{signed(expansion_sign * expansion)}</td>"
+            f"<td>{signed(-contraction_sign * contraction)}</td>"
+        )
+
+    rows = []
+    for cause, label, expansion_sign, contraction_sign in CAUSES:
+        rows.append(
+            f'<tr data-cause="{cause}" data-expansion="{latest[f"expansion_{cause}_mrr"]}"'
+            f' data-contraction="{latest[f"contraction_{cause}_mrr"]}">'
+            f"<td>{label}</td>{cells(latest, cause, expansion_sign, contraction_sign)}"
+            f"{cells(totals, cause, expansion_sign, contraction_sign)}</tr>"
+        )
+    rows.append(
+        f'<tr data-cause="total" data-expansion="{latest["expansion_mrr"]}"'
+        f' data-contraction="{latest["contraction_mrr"]}"><th>Total</th>'
+        f"<th>{signed_money(1, latest['expansion_mrr'])}</th>"
+        f"<th>{signed_money(-1, latest['contraction_mrr'])}</th>"
+        f"<th>{signed_money(1, totals['expansion_mrr'])}</th>"
+        f"<th>{signed_money(-1, totals['contraction_mrr'])}</th></tr>"
+    )
+    return (
+        f"<table><tr><th>Cause</th><th>Expansion, {month_text(latest['month'])}</th>"
+        f"<th>Contraction, {month_text(latest['month'])}</th>"
+        f"<th>Expansion, {len(year)} months</th><th>Contraction, {len(year)} months</th></tr>"
+        f"{''.join(rows)}</table>"
+    )
+
+
 def render(data: ReportData) -> str:
     """The whole page."""
     latest = data.latest
@@ -931,6 +998,19 @@ def render(data: ReportData) -> str:
             "bridge",
         )
     )
+    if data.causes:
+        sections.append(
+            figure(
+                "Why MRR moved: expansion and contraction by cause",
+                causes_table(data),
+                "From <code>mrr_bridge_monthly</code>'s expansion_&lt;cause&gt;_mrr and "
+                "contraction_&lt;cause&gt;_mrr: seats at the old price per seat, then price at "
+                "the new seats, subscriptions added (cross-sell) and removed (cross-sell lost), "
+                "of customers paying in both months. Each column adds up to its total; a "
+                "customer who expanded may have lost a subscription, hence a negative part.",
+                "causes",
+            )
+        )
     sections.append(
         figure(
             "MRR movements by month",

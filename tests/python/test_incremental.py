@@ -25,6 +25,7 @@ bench = load_tool("bench")  # tools/bench.py: its cut_snapshot makes the monthly
 INCREMENTAL_MODELS = [
     "intermediate.int_customer_months_aggregated",
     "intermediate.int_mrr_movements_classified",
+    "intermediate.int_mrr_movement_causes_attributed",
 ]
 
 
@@ -114,3 +115,11 @@ def test_incremental_runs_equal_full_refresh(generated, tmp_path):
         )
         for table in tables(full):
             assert content(warehouse, table) == content(full, table), (month, table)
+    # The backdated price changes inside the window are causes of movement on both builds
+    # (DECISIONLOG "Causes of expansion and contraction"): the comparison above is not of zeros.
+    repriced = rows(
+        warehouse,
+        "select count(*) from intermediate.int_mrr_movement_causes_attributed"
+        " where month = date '2025-01-01' and price_mrr > 0",
+    )[0][0]
+    assert repriced >= 3

@@ -345,3 +345,36 @@ def test_cohort_sizes_and_logo_retention_are_the_marts(demo_warehouse):
         assert cells == expected, column
     # The demo's cohorts range from 2 to 22 customers: the bars tell the small ones apart.
     assert (min(sizes.values()), max(sizes.values())) == (2, 22)
+
+
+def test_causes_table_equals_the_bridge(demo_warehouse, demo_report):
+    """The bridge's expansion and contraction by cause (DECISIONLOG "Causes of expansion and
+    contraction"), latest month: each row carries the mart's exact value and the parts add up."""
+    page = demo_report.read_text()
+    assert "Why MRR moved: expansion and contraction by cause" in page
+    pattern = r'data-cause="([a-z_]+)" data-expansion="([^"]+)" data-contraction="([^"]+)"'
+    table = {cause: (Decimal(e), Decimal(c)) for cause, e, c in re.findall(pattern, page)}
+    assert set(table) == {"seats", "price", "cross_sell", "cross_sell_lost", "total"}
+    columns = [
+        f"{d}_{c}_mrr"
+        for c in ("seats", "price", "cross_sell", "cross_sell_lost")
+        for d in ("expansion", "contraction")
+    ]
+    mart = rows(
+        demo_warehouse,
+        f"select expansion_mrr, contraction_mrr, {', '.join(columns)} from marts.mrr_bridge_monthly"
+        " order by month desc limit 1",
+    )[0]
+    assert table["total"] == (mart[0], mart[1])
+    for index, cause in enumerate(("seats", "price", "cross_sell", "cross_sell_lost")):
+        assert table[cause] == (mart[2 + 2 * index], mart[3 + 2 * index])
+    expansion = (
+        table["seats"][0] + table["price"][0] + table["cross_sell"][0] - table["cross_sell_lost"][0]
+    )
+    contraction = (
+        table["seats"][1] + table["price"][1] + table["cross_sell_lost"][1] - table["cross_sell"][1]
+    )
+    assert (expansion, contraction) == table["total"]
+    # Dec 2025 of the demo: expansion 15,474.9972766667, mostly seats.
+    assert table["total"][0] == Decimal("15474.9972766667")
+    assert table["seats"][0] > table["price"][0] > 0

@@ -209,3 +209,46 @@ def test_saas_metrics_by_month_equal_saas_metrics_monthly(mf_env, tmp_path, by_s
     # The figures are not all null: every rate has a value in most months of the company.
     for metric in SAAS_METRICS:
         assert sum(a[metric] is not None for a in answers) > len(answers) / 4, metric
+
+
+CAUSES = ["seats", "price", "cross_sell", "cross_sell_lost"]
+
+
+def test_movements_by_cause_equal_the_bridge(mf_env, tmp_path):
+    """The expansion and contraction split by cause (DECISIONLOG "Causes of expansion and
+    contraction") equal mrr_bridge_monthly's columns month by month, and add up to the movement."""
+    warehouse = Path(mf_env["NRR_TEST_WAREHOUSE"])
+    columns = [
+        f"{direction}_{cause}_mrr" for direction in ("expansion", "contraction") for cause in CAUSES
+    ]
+    bridge = {
+        row[0]: dict(
+            zip(["expansion_mrr", "contraction_mrr", *columns], map(float, row[1:]), strict=True)
+        )
+        for row in rows(
+            warehouse,
+            f"select month, expansion_mrr, contraction_mrr, {', '.join(columns)}"
+            " from marts.mrr_bridge_monthly",
+        )
+    }
+    answers = mf_query(mf_env, tmp_path, ",".join(columns), "metric_time__month")
+    assert {a["month"] for a in answers} == set(bridge)
+    for answer in answers:
+        mart = bridge[answer["month"]]
+        for column in columns:
+            assert abs(answer[column] - mart[column]) < 1e-6, (answer, column)
+        expansion = (
+            sum(answer[f"expansion_{c}_mrr"] for c in CAUSES[:3])
+            - answer["expansion_cross_sell_lost_mrr"]
+        )
+        contraction = (
+            answer["contraction_seats_mrr"]
+            + answer["contraction_price_mrr"]
+            + answer["contraction_cross_sell_lost_mrr"]
+            - answer["contraction_cross_sell_mrr"]
+        )
+        assert abs(expansion - mart["expansion_mrr"]) < 1e-6, answer
+        assert abs(contraction - mart["contraction_mrr"]) < 1e-6, answer
+    # The demo's expansion is mostly seats, and some of it cross-sell: the split is not all zeros.
+    assert sum(a["expansion_seats_mrr"] for a in answers) > 0
+    assert sum(a["expansion_cross_sell_mrr"] for a in answers) > 0

@@ -24,16 +24,31 @@ customers as (
 
 ),
 
+causes as (
+
+    select * from {{ ref('int_mrr_movement_causes_attributed') }}
+
+),
+
 movements_with_segment as (
 
     -- Each movement with the customer's current segment, as in fct_mrr_movements and nrr_by_period.
+    -- With its causes (0 on rows without a cause row: new, reactivation, churn).
     select
         movements.*,
-        coalesce(customers.segment, 'Unknown') as segment
+        coalesce(customers.segment, 'Unknown') as segment,
+        coalesce(causes.seats_mrr, 0) as seats_mrr,
+        coalesce(causes.price_mrr, 0) as price_mrr,
+        coalesce(causes.cross_sell_mrr, 0) as cross_sell_mrr,
+        coalesce(causes.cross_sell_lost_mrr, 0) as cross_sell_lost_mrr
 
     from movements
     left join customers
         on movements.customer_id = customers.customer_id
+    left join causes
+        on
+            movements.customer_id = causes.customer_id
+            and movements.month = causes.month
 
 ),
 
@@ -56,7 +71,39 @@ segment_movements as (
         cast(sum(case when movement_type = 'new' then 1 else 0 end) as bigint) as new_customers,
         cast(sum(case when movement_type = 'reactivation' then 1 else 0 end) as bigint)
             as reactivated_customers,
-        cast(sum(case when movement_type = 'churn' then 1 else 0 end) as bigint) as churned_customers
+        cast(sum(case when movement_type = 'churn' then 1 else 0 end) as bigint) as churned_customers,
+        -- Expansion and contraction by cause, each in the movement's direction (DECISIONLOG "Causes
+        -- of expansion and contraction"): expansion = seats + price + cross-sell - cross-sell lost
+        -- over the expansion rows; contraction = seats + price + cross-sell lost - cross-sell over
+        -- the contraction rows, seats and price there counted as MRR lost.
+        cast(
+            sum(case when movement_type = 'expansion' then seats_mrr else 0 end) as {{ type_money() }}
+        ) as expansion_seats_mrr,
+        cast(
+            sum(case when movement_type = 'expansion' then price_mrr else 0 end) as {{ type_money() }}
+        ) as expansion_price_mrr,
+        cast(
+            sum(case when movement_type = 'expansion' then cross_sell_mrr else 0 end) as {{ type_money() }}
+        ) as expansion_cross_sell_mrr,
+        cast(
+            sum(case when movement_type = 'expansion' then cross_sell_lost_mrr else 0 end) as {{ type_money() }}
+        ) as expansion_cross_sell_lost_mrr,
+        cast(
+            sum(case when movement_type = 'contraction' then -seats_mrr else 0 end)
+            as {{ type_money() }}
+        ) as contraction_seats_mrr,
+        cast(
+            sum(case when movement_type = 'contraction' then -price_mrr else 0 end)
+            as {{ type_money() }}
+        ) as contraction_price_mrr,
+        cast(
+            sum(case when movement_type = 'contraction' then cross_sell_mrr else 0 end)
+            as {{ type_money() }}
+        ) as contraction_cross_sell_mrr,
+        cast(
+            sum(case when movement_type = 'contraction' then cross_sell_lost_mrr else 0 end)
+            as {{ type_money() }}
+        ) as contraction_cross_sell_lost_mrr
 
     from movements_with_segment
     group by month, rollup(segment)
@@ -125,7 +172,23 @@ final as (
         cast(coalesce(segment_movements.active_customers, 0) as bigint) as active_customers,
         cast(coalesce(segment_movements.new_customers, 0) as bigint) as new_customers,
         cast(coalesce(segment_movements.reactivated_customers, 0) as bigint) as reactivated_customers,
-        cast(coalesce(segment_movements.churned_customers, 0) as bigint) as churned_customers
+        cast(coalesce(segment_movements.churned_customers, 0) as bigint) as churned_customers,
+        cast(coalesce(segment_movements.expansion_seats_mrr, 0) as {{ type_money() }})
+            as expansion_seats_mrr,
+        cast(coalesce(segment_movements.expansion_price_mrr, 0) as {{ type_money() }})
+            as expansion_price_mrr,
+        cast(coalesce(segment_movements.expansion_cross_sell_mrr, 0) as {{ type_money() }})
+            as expansion_cross_sell_mrr,
+        cast(coalesce(segment_movements.expansion_cross_sell_lost_mrr, 0) as {{ type_money() }})
+            as expansion_cross_sell_lost_mrr,
+        cast(coalesce(segment_movements.contraction_seats_mrr, 0) as {{ type_money() }})
+            as contraction_seats_mrr,
+        cast(coalesce(segment_movements.contraction_price_mrr, 0) as {{ type_money() }})
+            as contraction_price_mrr,
+        cast(coalesce(segment_movements.contraction_cross_sell_mrr, 0) as {{ type_money() }})
+            as contraction_cross_sell_mrr,
+        cast(coalesce(segment_movements.contraction_cross_sell_lost_mrr, 0) as {{ type_money() }})
+            as contraction_cross_sell_lost_mrr
 
     from month_segment_grid
     left join segment_movements
