@@ -4,8 +4,10 @@ logo retention at the family grain beside the customer grain (docs/marts.md "Acc
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from conftest import PROJECT_DIR, rows
+from conftest import PROJECT_DIR, rows, run_harness
 
 FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "account_families"
 PERIOD = "period_end_month = date '2024-04-01' and period_months = 3"
@@ -97,3 +99,25 @@ def test_demo_families_leave_the_customer_grain_unchanged(demo_warehouse):
         "select count(*), count(distinct family_id), max(family_members)"
         " from marts.dim_account_families",
     ) == [(400, 382, 3)]
+
+
+def test_report_shows_the_family_grain_beside_the_customer_grain(demo_warehouse, tmp_path):
+    out = tmp_path / "report.html"
+    process = run_harness("report", "--warehouse", demo_warehouse, "--out", out)
+    assert process.returncode == 0, process.stdout + process.stderr
+    page = out.read_text()
+    shown = dict(
+        re.findall(r'data-mart="(family_nrr_by_period\.[a-z_]+)" data-value="([^"]*)"', page)
+    )
+    nrr, grr, logos = rows(
+        demo_warehouse,
+        "select nrr_pct, grr_pct, logo_retention_pct from marts.family_nrr_by_period"
+        " where segment = 'All' and period_months = 12 and period_end_month = date '2025-12-01'",
+    )[0]
+    assert shown == {
+        "family_nrr_by_period.nrr_pct": str(nrr),
+        "family_nrr_by_period.grr_pct": str(grr),
+        "family_nrr_by_period.logo_retention_pct": str(logos),
+    }
+    assert "GRR <strong" in page and ">92.0 %</strong>" in page
+    assert "15 of 382 families have more than one member" in page
