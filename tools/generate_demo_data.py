@@ -14,7 +14,8 @@ subscriptions
         unit_amount * quantity * (1 - discount_pct / 100) / months_in_interval * fx
 
 customers
-    One row per customer with a (messily spelled) segment and an ISO country code.
+    One row per customer with a (messily spelled) segment, an ISO country code and, for every
+    25th customer and chains of three, a parent account (parent_customer_id).
 
 fx_rates
     Conversion of each non-reporting currency into the reporting currency (USD).
@@ -86,7 +87,7 @@ SUBSCRIPTION_COLUMNS = [
     "billing_interval",
     "currency",
 ]
-CUSTOMER_COLUMNS = ["customer_id", "customer_name", "segment", "country"]
+CUSTOMER_COLUMNS = ["customer_id", "customer_name", "segment", "country", "parent_customer_id"]
 FX_COLUMNS = ["currency", "rate_to_reporting"]
 
 FX_RATES = [("EUR", "1.08"), ("GBP", "1.27")]
@@ -657,6 +658,17 @@ def acquisition_months(rng: random.Random, customers: int, window: Window) -> li
     return picks
 
 
+def account_parent(listed: list[str], is_missing: bool) -> str:
+    """parent_customer_id of the next customer: every 25th customer of the customers table is a
+    subsidiary of the one listed before it, and so is every 99th of 100, which makes chains of three
+    (the 98th <- 99th <- 100th). Drawn from no random number, so every other value of the demo is
+    as before; a parent is always a listed customer (account families, docs/marts.md)."""
+    position = len(listed) + 1
+    if is_missing or not listed or (position % 25 != 0 and position % 100 != 99):
+        return ""
+    return listed[-1]
+
+
 def generate(
     seed: int, customers: int, window: Window
 ) -> Iterator[tuple[list[str] | None, list[list[str]]]]:
@@ -675,6 +687,7 @@ def generate(
         return f"sub_{counter:0{width + 1}d}"
 
     simulator = CustomerSimulator(rng, window, next_subscription_id)
+    listed: list[str] = []  # the customer_ids written to customers so far
     for index, month in enumerate(months):
         customer_id = f"cus_{index + 1:0{width}d}"
         label = pick(rng, SEGMENT_WEIGHTS)
@@ -687,7 +700,10 @@ def generate(
             customer_name(rng, country),
             pick(rng, SEGMENT_SPELLINGS[label]),
             country,
+            account_parent(listed, index in missing),
         ]
+        if index not in missing:
+            listed.append(customer_id)
         start = month_day(month, rng.randint(1, days_in_month(month)))
         if index in leads:
             yield customer, []
@@ -799,6 +815,7 @@ PARQUET_TYPES = {
         "customer_name": "VARCHAR",
         "segment": "VARCHAR",
         "country": "VARCHAR",
+        "parent_customer_id": "VARCHAR",
     },
     "fx_rates": {"currency": "VARCHAR", "rate_to_reporting": "DECIMAL(12,6)"},
 }

@@ -15,7 +15,7 @@
         },
         'customers': {
             'required_table': true,
-            'columns': ['customer_id', 'customer_name', 'segment', 'country'],
+            'columns': ['customer_id', 'customer_name', 'segment', 'country', 'parent_customer_id'],
             'required_columns': ['customer_id'],
         },
         'fx_rates': {

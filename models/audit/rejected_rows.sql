@@ -24,6 +24,12 @@ fx_rate_rows as (
 
 ),
 
+customer_parent_rows as (
+
+    select * from {{ ref('int_customer_parents_validated') }}
+
+),
+
 malformed_lines as (
 
     select * from {{ ref('stg_billing__malformed_lines') }}
@@ -76,6 +82,19 @@ unioned as (
         raw_values,
         cast(null as {{ type_money() }}) as mrr
     from fx_rate_rows
+    where row_status = 'rejected'
+
+    union all
+
+    -- A quarantined parent_customer_id: the customer row is used (its own family), the link is not.
+    select
+        'customer_parents' as source_table,
+        row_key,
+        reason_code,
+        reason,
+        raw_values,
+        cast(null as {{ type_money() }}) as mrr
+    from customer_parent_rows
     where row_status = 'rejected'
 
     union all

@@ -120,6 +120,10 @@ class ReportData:
     methods: list[dict] = field(default_factory=list)
     definitions: dict[str, str] = field(default_factory=dict)
     causes: list[dict] = field(default_factory=list)
+    # The trailing-12-month row of family_nrr_by_period (segment All) beside the company's, and the
+    # family counts of dim_account_families (DECISIONLOG "Account families: the root of the parent
+    # chain").
+    family: dict | None = None
 
     @property
     def latest(self) -> dict:
@@ -220,6 +224,26 @@ def load(warehouse: Path) -> ReportData:
             """,
         )
         rejected_rows = con.execute("select count(*) from audit.rejected_rows").fetchone()[0]
+        family = None
+        if company is not None:
+            family_rows = fetch(
+                con,
+                """
+                select periods.nrr_pct, periods.grr_pct, periods.logo_retention_pct,
+                       periods.cohort_customers, counts.families, counts.grouped_families
+                from marts.family_nrr_by_period as periods
+                cross join (
+                    select count(distinct family_id) as families,
+                           count(distinct case when family_members > 1 then family_id end)
+                               as grouped_families
+                    from marts.dim_account_families
+                ) as counts
+                where periods.period_months = 12 and periods.segment = 'All'
+                  and periods.period_end_month = ?
+                """,
+                [company["period_end_month"]],
+            )
+            family = family_rows[0] if family_rows else None
     if not bridge:
         raise HarnessError(f"{warehouse}: marts.mrr_bridge_monthly is empty")
     return ReportData(
@@ -234,6 +258,7 @@ def load(warehouse: Path) -> ReportData:
         methods=methods,
         definitions=read_doc_blocks(DOCS_FILE),
         causes=causes,
+        family=family,
     )
 
 
@@ -754,9 +779,35 @@ def headline(data: ReportData) -> str:
             f"while GRR is only {pct(company['grr_pct'])}: expansion of the customers who stay is "
             "hiding churn and contraction. Growth depends on upselling a shrinking base.</div>"
         )
+    if data.family is not None:
+        parts.append(family_grain_line(data.family))
     if company is None:
         parts.append(no_trailing_nrr_notice(data))
     return "".join(parts)
+
+
+def family_grain_line(family: dict) -> str:
+    """The family-grain NRR, GRR and logo retention beside the customer-grain tiles."""
+
+    def figure_of(column: str) -> str:
+        return (
+            f'<strong data-mart="family_nrr_by_period.{column}" data-value="{family[column]}">'
+            f"{html.escape(pct(family[column]))}</strong>"
+        )
+
+    grouping = (
+        f"{family['grouped_families']:,} of {family['families']:,} families have more than one "
+        "member"
+        if family["grouped_families"]
+        else "no customer names a parent, so every customer is its own family"
+    )
+    return (
+        '<p class="family-grain">By account family (a subsidiary\'s churn while its parent '
+        f"pays is a contraction of the family), trailing 12 months: NRR {figure_of('nrr_pct')}, "
+        f"GRR {figure_of('grr_pct')}, logo retention {figure_of('logo_retention_pct')} over "
+        f"{family['cohort_customers']:,} families ({grouping}; <code>family_nrr_by_period</code>, "
+        "<code>dim_account_families</code>).</p>"
+    )
 
 
 def no_trailing_nrr_notice(data: ReportData) -> str:

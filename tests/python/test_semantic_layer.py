@@ -252,3 +252,24 @@ def test_movements_by_cause_equal_the_bridge(mf_env, tmp_path):
     # The demo's expansion is mostly seats, and some of it cross-sell: the split is not all zeros.
     assert sum(a["expansion_seats_mrr"] for a in answers) > 0
     assert sum(a["expansion_cross_sell_mrr"] for a in answers) > 0
+
+
+def test_family_retention_metrics_equal_family_nrr_by_period(mf_env, tmp_path):
+    """The account-family metrics give family_nrr_by_period's trailing-12-month `All` figures."""
+    warehouse = Path(mf_env["NRR_TEST_WAREHOUSE"])
+    expected = {
+        month: (nrr, grr, logos)
+        for month, nrr, grr, logos in rows(
+            warehouse,
+            "select period_end_month, nrr_pct, grr_pct, logo_retention_pct"
+            " from marts.family_nrr_by_period where period_months = 12 and segment = 'All'",
+        )
+    }
+    metrics = "family_nrr_pct,family_grr_pct,family_logo_retention_pct"
+    answers = mf_query(mf_env, tmp_path, metrics, "metric_time__month")
+    assert {a["month"] for a in answers} == set(expected)
+    for answer in answers:
+        nrr, grr, logos = expected[answer["month"]]
+        assert close(answer["family_nrr_pct"], nrr), answer
+        assert close(answer["family_grr_pct"], grr), answer
+        assert close(answer["family_logo_retention_pct"], logos), answer

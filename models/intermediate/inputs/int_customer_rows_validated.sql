@@ -64,6 +64,7 @@ final as (
         segment_raw,
         segment,
         country,
+        parent_customer_id,
         customer_id as row_key,
         -- The row as given, kept for rows not used (the audit trail).
         case

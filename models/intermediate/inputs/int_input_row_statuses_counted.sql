@@ -39,6 +39,12 @@ customers as (
 
 ),
 
+customer_parent_rows as (
+
+    select * from {{ ref('int_customer_parents_validated') }}
+
+),
+
 rows_used as (
 
     select
@@ -63,6 +69,15 @@ rows_used as (
         count(*) as rows_used,
         cast(null as {{ type_money() }}) as mrr_used
     from fx_rate_rows
+    where row_status = 'used'
+
+    union all
+
+    select
+        'customer_parents' as source_table,
+        count(*) as rows_used,
+        cast(null as {{ type_money() }}) as mrr_used
+    from customer_parent_rows
     where row_status = 'used'
 
     union all
@@ -105,6 +120,15 @@ rows_collapsed as (
         cast(null as {{ type_money() }}) as mrr_collapsed,
         cast(null as {{ type_money() }}) as mrr_in
     from fx_rate_rows
+
+    union all
+
+    -- A parent link is never a duplicate: its customer row was collapsed already.
+    select
+        'customer_parents' as source_table,
+        0 as duplicate_rows_collapsed,
+        cast(null as {{ type_money() }}) as mrr_collapsed,
+        cast(null as {{ type_money() }}) as mrr_in
 
     union all
 

@@ -24,6 +24,12 @@ invoice_lines_in as (
 
 ),
 
+customer_parents_in as (
+
+    select * from {{ ref('int_customer_parents_validated') }}
+
+),
+
 malformed_lines as (
 
     select * from {{ ref('stg_billing__malformed_lines') }}
@@ -60,6 +66,15 @@ rows_read as (
         'invoice_lines' as source_table,
         count(*) as rows_read
     from invoice_lines_in
+    having count(*) > 0
+
+    union all
+
+    -- The parent links given (customers used that name a parent): a row only when any is given.
+    select
+        'customer_parents' as source_table,
+        count(*) as rows_read
+    from customer_parents_in
     having count(*) > 0
 
     union all

@@ -1,0 +1,163 @@
+{% macro cohort_members_compared(entity_months, entity_key) %}
+    {#-
+        The CTEs after the imports of a cohort comparison (SPEC section 4) at any grain: for each
+        entity with MRR at a month S and each period length k, its MRR at S and at E = S + k and what
+        moved. `entity_months` is the CTE of the entity's months (`entity_key`, month, mrr, arr); the
+        model also imports `as_of`. Ends with the CTE `final`. Called by int_retention_cohorts_compared
+        (customers) and int_family_cohorts_compared (account families), so both grains share one
+        definition.
+    -#}
+period_lengths as (
+
+    {{ rows_of_values('period_months', var('nrr_period_months')) }}
+
+),
+
+cohort_members as (
+
+    -- The cohort of a period starting at month S is every {{ entity_key }} with MRR at S: one row per
+    -- active month and period length, so the cost grows with active months.
+    select
+        {{ entity_months }}.{{ entity_key }},
+        period_lengths.period_months,
+        {{ entity_months }}.month as period_start_month,
+        {{ add_months(entity_months ~ '.month', 'period_lengths.period_months') }} as period_end_month,
+        {{ entity_months }}.mrr as starting_mrr,
+        {{ entity_months }}.arr as starting_arr
+
+    from {{ entity_months }}
+    cross join period_lengths
+
+),
+
+members_ended_by_as_of as (
+
+    select cohort_members.*
+
+    from cohort_members
+    cross join as_of
+    where
+        cohort_members.period_end_month <= as_of.as_of_month
+
+),
+
+compared as (
+
+    select
+        members_ended_by_as_of.{{ entity_key }},
+        members_ended_by_as_of.period_months,
+        members_ended_by_as_of.period_start_month,
+        members_ended_by_as_of.period_end_month,
+        members_ended_by_as_of.starting_mrr,
+        cast(coalesce(end_months.mrr, 0) as {{ type_money() }}) as ending_mrr,
+        members_ended_by_as_of.starting_arr,
+        cast(coalesce(end_months.arr, 0) as {{ type_money() }}) as ending_arr
+
+    from members_ended_by_as_of
+    left join {{ entity_months }} as end_months
+        on
+            members_ended_by_as_of.{{ entity_key }} = end_months.{{ entity_key }}
+            and members_ended_by_as_of.period_end_month = end_months.month
+
+),
+
+final as (
+
+    select
+        *,
+        cast(
+            case when ending_mrr > starting_mrr then ending_mrr - starting_mrr else 0 end
+            as {{ type_money() }}
+        ) as expansion_mrr,
+        cast(
+            case
+                when ending_mrr > 0 and ending_mrr < starting_mrr then starting_mrr - ending_mrr
+                else 0
+            end as {{ type_money() }}
+        ) as contraction_mrr,
+        cast(case when ending_mrr = 0 then starting_mrr else 0 end as {{ type_money() }})
+            as churned_mrr,
+        -- The exact annualised amount kept of the start: GRR's numerator, for classification lines.
+        cast(
+            case when ending_arr < starting_arr then ending_arr else starting_arr end
+            as {{ type_money() }}
+        ) as retained_arr,
+        ending_mrr > 0 as is_retained
+
+    from compared
+
+)
+{% endmacro %}
+
+
+{% macro nrr_by_period_aggregated(members) %}
+    {#-
+        The CTEs `aggregated` and `final` of an NRR mart (SPEC section 4) over `members`, a CTE of cohort
+        members (cohort_members_compared's columns) with a `segment`: one row per period, segment and
+        'All'. Called by nrr_by_period (customers) and family_nrr_by_period (account families), which
+        therefore have the same columns and the same arithmetic.
+    -#}
+aggregated as (
+
+    -- Every member counts once in its own segment and once in the company-wide segment 'All': the
+    -- rollup of segment gives both grouping sets in one pass over the members (a union of the
+    -- members with themselves cost double).
+    select
+        period_start_month,
+        period_end_month,
+        period_months,
+        case when grouping(segment) = 1 then 'All' else segment end as segment,
+        cast(count(*) as bigint) as cohort_customers,
+        cast(sum(case when is_retained then 1 else 0 end) as bigint) as retained_customers,
+        cast(sum(starting_mrr) as {{ type_money() }}) as starting_mrr,
+        cast(sum(expansion_mrr) as {{ type_money() }}) as expansion_mrr,
+        cast(sum(contraction_mrr) as {{ type_money() }}) as contraction_mrr,
+        cast(sum(churned_mrr) as {{ type_money() }}) as churned_mrr,
+        cast(sum(ending_mrr) as {{ type_money() }}) as ending_mrr,
+        cast(sum(starting_arr) as {{ type_money() }}) as starting_arr,
+        cast(sum(ending_arr) as {{ type_money() }}) as ending_arr,
+        cast(sum(retained_arr) as {{ type_money() }}) as retained_arr
+
+    from {{ members }}
+    group by period_start_month, period_end_month, period_months, rollup(segment)
+
+),
+
+final as (
+
+    select
+        period_start_month,
+        period_end_month,
+        period_months,
+        segment,
+        cohort_customers,
+        retained_customers,
+        starting_mrr,
+        expansion_mrr,
+        contraction_mrr,
+        churned_mrr,
+        ending_mrr,
+        -- The ratio first, then x 100: a ratio of equal amounts is exactly 1, so GRR can reach 100 but
+        -- never pass it through rounding (100 * a / a can give 100.00000000000001).
+        100 * (
+            cast(ending_mrr as {{ type_double() }})
+            / cast(starting_mrr as {{ type_double() }})
+        ) as nrr_pct,
+        100 * (
+            cast(starting_mrr - contraction_mrr - churned_mrr as {{ type_double() }})
+            / cast(starting_mrr as {{ type_double() }})
+        ) as grr_pct,
+        100 * (
+            cast(retained_customers as {{ type_double() }})
+            / cast(cohort_customers as {{ type_double() }})
+        ) as logo_retention_pct,
+        -- The exact annualised amounts: what benchmark bands and ratings compare (the MRR of a
+        -- quarterly or yearly price is rounded to 10 places, its ARR is not).
+        starting_arr,
+        ending_arr,
+        retained_arr
+
+    from aggregated
+
+)
+{% endmacro %}
