@@ -78,9 +78,9 @@ def input_audit_lines(warehouse: Path) -> list[str]:
         order by source_table desc
         """,
     )
-    lines = [f"Input rows:   {'in':>14}{'used':>8}{'rejected':>10}{'duplicates':>12}"]
+    lines = [f"Input rows:   {'in':>18}{'used':>8}{'rejected':>10}{'duplicates':>12}"]
     lines += [
-        f"  {row['source_table']:<14}{row['rows_in']:>12,}{row['rows_used']:>8,}"
+        f"  {row['source_table']:<18}{row['rows_in']:>12,}{row['rows_used']:>8,}"
         f"{row['rows_rejected']:>10,}{row['duplicate_rows_collapsed']:>12,}"
         for row in reconciliation
     ]
@@ -96,7 +96,7 @@ def input_audit_lines(warehouse: Path) -> list[str]:
     if reasons:
         lines.append("Rejected rows (details in audit.rejected_rows):")
         lines += [
-            f"  {row['source_table']:<14}{row['reason_code']:<28}{row['rejected_rows']:>6}"
+            f"  {row['source_table']:<18}{row['reason_code']:<28}{row['rejected_rows']:>6}"
             for row in reasons
         ]
     return lines

@@ -96,7 +96,7 @@ def test_summary_reports_rejections_and_build_still_passes(dirty_build):
     _, process = dirty_build
     assert "WARN 28 no_input_rows_rejected" in process.stdout
     assert "Rejected rows (details in audit.rejected_rows):" in process.stdout
-    assert "  subscriptions           25       6        18           1" in process.stdout
+    assert "  subscriptions               25       6        18           1" in process.stdout
 
 
 def test_demo_reconciles_with_nothing_rejected(demo_warehouse):

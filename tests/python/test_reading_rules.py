@@ -172,7 +172,7 @@ def test_too_many_rejected_rows_fail_the_audit_and_publish_nothing(clean_build, 
         "missing_required_value 1",
     )
     # The rejection summary prints on the failed build exactly as on a good one.
-    assert "  subscriptions           14       7         7           0" in process.stdout
+    assert "  subscriptions               14       7         7           0" in process.stdout
     assert "  subscriptions malformed_line                   3" in process.stdout
     assert "input_quality_within_limits" in process.stderr
     assert digest(warehouse) == before
