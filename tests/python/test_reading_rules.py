@@ -173,7 +173,7 @@ def test_too_many_rejected_rows_fail_the_audit_and_publish_nothing(clean_build, 
     )
     # The rejection summary prints on the failed build exactly as on a good one.
     assert "  subscriptions               14       7         7           0" in process.stdout
-    assert "  subscriptions malformed_line                   3" in process.stdout
+    assert "  subscriptions     malformed_line                   3" in process.stdout
     assert "input_quality_within_limits" in process.stderr
     assert digest(warehouse) == before
 
@@ -182,7 +182,7 @@ def test_dates_in_another_layout_need_an_explicit_format(clean_build, tmp_path):
     warehouse, before = published_copy(clean_build, tmp_path)
     _, process = build(tmp_path, data_dir=MESSY / "us_dates")
     assert_refused(process, "rejected 100.0 % of the subscription rows read (6 of 6)")
-    assert "  subscriptions unparseable_required_value       6" in process.stdout
+    assert "  subscriptions     unparseable_required_value       6" in process.stdout
     assert digest(warehouse) == before
     built, process = build(
         tmp_path / "with_format", "--date-format", "%m/%d/%Y", data_dir=MESSY / "us_dates"
