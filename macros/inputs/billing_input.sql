@@ -13,7 +13,7 @@
     {%- set contract = input_contract()[table_name] -%}
     {%- set data_dir = env_var('NRR_DATA_DIR', '') | trim -%}
     {%- set route = nrr_input_route() -%}
-    {%- if route == 'seeds' and table_name in ['invoice_lines', 'invoice_line_item', 'invoice', 'price', 'plan'] -%}
+    {%- if route == 'seeds' and table_name in ['invoice_lines', 'invoice_line_item', 'invoice', 'customer', 'price', 'plan'] -%}
         {#- The demo is subscription periods: it has no invoice lines. -#}
         {{ return(billing_input_empty(contract.columns)) }}
     {%- elif route == 'seeds' -%}

@@ -42,6 +42,9 @@
         of subscriptions and invoice_lines is required, the one of billing_shape(). -#}
     {%- if table_name == 'subscriptions' -%}
         {{ return(billing_shape() == 'periods') }}
+    {%- elif table_name == 'customers' and billing_shape() == 'stripe' -%}
+        {#- Stripe's own customer table stands in for it (int_customer_rows_unioned). -#}
+        {{ return(stripe_customer_input() is none) }}
     {%- elif table_name == 'invoice_lines' -%}
         {{ return(billing_shape() == 'invoice_lines') }}
     {%- elif table_name in ['invoice_line_item', 'invoice'] -%}
@@ -69,5 +72,17 @@
 {% macro input_source_name(table_name) %}
     {#- The dbt source an input table is declared in: `stripe` for the Stripe connector's tables
         (their own schema vars, as Fivetran's packages name them), else `billing`. -#}
-    {{ return('stripe' if table_name in ['invoice_line_item', 'invoice', 'price', 'plan'] else 'billing') }}
+    {{ return('stripe' if table_name in ['invoice_line_item', 'invoice', 'customer', 'price', 'plan'] else 'billing') }}
 {% endmacro %}
+
+
+{% macro stripe_customer_input() %}
+    {#- Stripe's customer table on the current route (a file or a source table), or none. -#}
+    {%- if nrr_input_route() == 'sources' -%}
+        {{ return(billing_input_source('customer')) }}
+    {%- elif nrr_input_route() == 'files' -%}
+        {{ return(billing_input_file(env_var('NRR_DATA_DIR', '') | trim, 'customer')) }}
+    {%- endif -%}
+    {{ return(none) }}
+{% endmacro %}
+
