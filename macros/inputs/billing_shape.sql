@@ -86,3 +86,14 @@
     {{ return(none) }}
 {% endmacro %}
 
+
+{% macro input_audit_table(table_name) %}
+    {#- The table of the audit (rejected_rows, input_reconciliation) the rows of input `table_name`
+        count in: Stripe's billing tables are the invoice lines they make up, its customer table is
+        customers; every other input is its own. -#}
+    {%- set audited = {
+        'invoice_line_item': 'invoice_lines', 'invoice': 'invoice_lines', 'price': 'invoice_lines',
+        'plan': 'invoice_lines', 'customer': 'customers',
+    } -%}
+    {{ return(audited.get(table_name, table_name)) }}
+{% endmacro %}
