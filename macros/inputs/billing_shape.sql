@@ -97,3 +97,24 @@
     } -%}
     {{ return(audited.get(table_name, table_name)) }}
 {% endmacro %}
+
+
+{% macro invoice_line_columns() %}
+    {#- The columns of an invoice line after staging, in order, with their types: what
+        stg_billing__invoice_lines and int_stripe_lines_mapped both give and int_invoice_lines_unioned
+        unions (the *_text columns are the values as given, for the audit). Written once here. -#}
+    {{ return({
+        'line_id': 'text', 'customer_id': 'text', 'subscription_id': 'text', 'plan_id': 'text',
+        'service_start': 'date', 'service_end': 'date', 'amount': 'double', 'currency': 'text',
+        'quantity': 'double', 'months_in_interval': 'integer', 'line_type': 'text',
+        'service_start_text': 'text', 'service_end_text': 'text', 'amount_text': 'text',
+        'quantity_text': 'text', 'billing_interval_text': 'text', 'line_type_text': 'text',
+        'raw_values': 'text',
+    }) }}
+{% endmacro %}
+
+
+{% macro invoice_line_column_list() %}
+    {#- invoice_line_columns' names as a select list (one a line, no trailing comma). -#}
+    {{ return(invoice_line_columns().keys() | join(',\n        ')) }}
+{% endmacro %}
