@@ -42,6 +42,29 @@
 {%- endmacro %}
 
 
+{% macro parse_date_or_epoch(column) -%}
+    {#-
+        A UTC date from a billing system's timestamp, or null when it does not parse: what
+        parse_date reads (a TIMESTAMP a loader such as Fivetran wrote, cast to text, or ISO text from
+        an export: the time part dropped), or Unix epoch seconds (Stripe's API and its CSV exports:
+        '1705312800' is 2024-01-15), at most 11 digits. For Stripe's fields only: a subscriptions
+        date of 8 digits is not read as seconds.
+    -#}
+    {%- set text = clean_text(column) -%}
+    coalesce(
+        {{ parse_date(column) }},
+        case
+            when {{ matches_pattern(text, '[0-9]{1,11}') }}
+                then cast({{ dbt.dateadd(
+                    'day',
+                    'cast(floor(cast(' ~ text ~ ' as ' ~ dbt.type_bigint() ~ ') / 86400) as integer)',
+                    "cast('1970-01-01' as date)",
+                ) }} as date)
+        end
+    )
+{%- endmacro %}
+
+
 {% macro parse_number(column) -%}
     {#-
         A number as a double ('1200', '99.90', '1e3'), or null when it does not parse. A currency

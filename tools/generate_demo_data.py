@@ -70,6 +70,7 @@ from nrr_warehouse.billing_shapes import (
     INVOICE_LINE_COLUMNS,
     STRIPE_COLUMNS,
     invoice_lines,
+    stripe_customer,
     stripe_tables,
 )
 
@@ -758,14 +759,17 @@ def write_csvs(
 def write_stripe_csvs(
     seed: int, customers: int, window: Window, paths: dict[str, Path], zero_decimal: bool
 ) -> None:
-    """The history as Stripe tables (invoice_line_item, invoice, price), customers and fx_rates."""
+    """The history as Stripe tables (invoice_line_item, invoice, price, and customer instead of the
+    customers table: the segment in metadata, stripe_customer) and fx_rates."""
     lines: list[list[str]] = []
-    with paths["customers"].open("w", newline="", encoding="utf-8") as cust_file:
+    with paths["customer"].open("w", newline="", encoding="utf-8") as cust_file:
         cust_writer = csv.writer(cust_file, lineterminator="\n")
-        cust_writer.writerow(CUSTOMER_COLUMNS)
+        cust_writer.writerow(STRIPE_COLUMNS["customer"])
+        written = 0
         for customer, rows in generate(seed, customers, window):
             if customer:
-                cust_writer.writerow(customer)
+                cust_writer.writerow(stripe_customer(written, customer))
+                written += 1
             if zero_decimal:
                 rows = [in_zero_decimal_currency(row) for row in rows]
             periods = [dict(zip(SUBSCRIPTION_COLUMNS, row, strict=True)) for row in rows]
@@ -886,7 +890,7 @@ def main(argv: list[str] | None = None) -> None:
     history = {"periods": ["subscriptions"], "invoice_lines": ["invoice_lines"]}.get(
         args.shape, list(STRIPE_COLUMNS)
     )
-    tables = [*history, "customers", "fx_rates"]
+    tables = [*history, *([] if args.shape == "stripe" else ["customers"]), "fx_rates"]
     targets = {t: out / f"{args.prefix}{t}.{args.format}" for t in tables}
     if args.shape != "periods" or args.zero_decimal_currency:
         if args.format != "csv":

@@ -2,9 +2,9 @@
 
 The source-table route (docs/own-data.md "Source tables") reads tables a loader such as dlt,
 Fivetran or Airbyte wrote. This script is that loader for the demo and the examples: it reads the
-subscriptions (or invoice_lines, or Stripe's invoice_line_item, invoice and price), customers and
-fx_rates CSVs (the demo seeds' `raw_` prefix is dropped) and writes them with dlt's `duckdb`
-destination into one schema (dlt's dataset) of a DuckDB file, offline.
+subscriptions (or invoice_lines, or Stripe's invoice_line_item, invoice, customer and price),
+customers and fx_rates CSVs (the demo seeds' `raw_` prefix is dropped) and writes them with dlt's
+`duckdb` destination into one schema (dlt's dataset) of a DuckDB file, offline.
 
     python tools/load_source_tables.py --csv-dir seeds/demo --database /tmp/loader.duckdb \\
         --schema billing [--as-text]
@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 # Stripe's tables (the billing shape `stripe`) as the Fivetran connector names them.
-STRIPE_TABLES = ["invoice_line_item", "invoice", "price", "plan"]
+STRIPE_TABLES = ["invoice_line_item", "invoice", "customer", "price", "plan"]
 TABLES = ["subscriptions", "invoice_lines", *STRIPE_TABLES, "customers", "fx_rates"]
 # Stripe's period timestamps, loaded as UTC datetimes (dlt writes TIMESTAMP WITH TIME ZONE).
 TIMESTAMP_COLUMNS = {"period_start", "period_end"}
@@ -52,7 +52,10 @@ def csv_file(csv_dir: Path, table: str) -> Path | None:
 
 
 def utc_timestamp(value: str) -> datetime:
-    """An ISO timestamp as a UTC datetime (a naive one is UTC, as Stripe's are)."""
+    """An ISO timestamp, or Unix epoch seconds (Stripe's API), as a UTC datetime (a naive one is
+    UTC, as Stripe's are)."""
+    if value.isdigit():
+        return datetime.fromtimestamp(int(value), UTC)
     parsed = datetime.fromisoformat(value)
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 

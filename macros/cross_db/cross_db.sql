@@ -72,6 +72,21 @@
 {%- endmacro %}
 
 
+{% macro json_text_value(expression, key) %}
+    {#- The text of the top-level `key` of a JSON object held as text (Stripe's `metadata`), or null
+        when the key is absent or the text is not JSON (never an error). `key` is a plain name. -#}
+    {{ return(adapter.dispatch('json_text_value', 'nrr_warehouse')(expression, key)) }}
+{% endmacro %}
+
+{% macro duckdb__json_text_value(expression, key) -%}
+    case when json_valid({{ expression }}) then json_extract_string({{ expression }}, '$."{{ key }}"') end
+{%- endmacro %}
+
+{% macro spark__json_text_value(expression, key) -%}
+    get_json_object({{ expression }}, '$.{{ key }}')
+{%- endmacro %}
+
+
 {% macro matches_pattern(expression, pattern) %}
     {#- True when the whole text matches the regular expression (RE2 / Java syntax; write `[.]`, not a
         backslash, so the pattern reads the same in both engines' string literals). -#}

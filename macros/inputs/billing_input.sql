@@ -13,7 +13,7 @@
     {%- set contract = input_contract()[table_name] -%}
     {%- set data_dir = env_var('NRR_DATA_DIR', '') | trim -%}
     {%- set route = nrr_input_route() -%}
-    {%- if route == 'seeds' and table_name in ['invoice_lines', 'invoice_line_item', 'invoice', 'price', 'plan'] -%}
+    {%- if route == 'seeds' and table_name in ['invoice_lines', 'invoice_line_item', 'invoice', 'customer', 'price', 'plan'] -%}
         {#- The demo is subscription periods: it has no invoice lines. -#}
         {{ return(billing_input_empty(contract.columns)) }}
     {%- elif route == 'seeds' -%}
@@ -179,7 +179,8 @@
 {% macro spark__billing_input_file(data_dir, table_name) %}
     {#-
         Spark: lists the folder with the binaryFile source (content is never read), then reads the
-        file through a temporary view (CSV: header row, every column as text) or parquet.`path`.
+        file through a temporary view (CSV: header row, every column as text, a quote inside a quoted
+        field doubled as RFC 4180 and DuckDB read it: Stripe's metadata JSON) or parquet.`path`.
     -#}
     {%- set listing_view = 'nrr_input_listing_' ~ table_name -%}
     {%- do run_query(
@@ -199,7 +200,7 @@
         {%- set from_clause = 'nrr_input_' ~ table_name -%}
         {%- do run_query(
             "create or replace temporary view " ~ from_clause ~ " using csv options (path '" ~ path
-            ~ "', header 'true', inferSchema 'false')"
+            ~ "', header 'true', inferSchema 'false', escape '\"')"
         ) -%}
     {%- else -%}
         {%- set from_clause = 'parquet.`' ~ path ~ '`' -%}

@@ -42,6 +42,9 @@
         of subscriptions and invoice_lines is required, the one of billing_shape(). -#}
     {%- if table_name == 'subscriptions' -%}
         {{ return(billing_shape() == 'periods') }}
+    {%- elif table_name == 'customers' and billing_shape() == 'stripe' -%}
+        {#- Stripe's own customer table stands in for it (int_customer_rows_unioned). -#}
+        {{ return(stripe_customer_input() is none) }}
     {%- elif table_name == 'invoice_lines' -%}
         {{ return(billing_shape() == 'invoice_lines') }}
     {%- elif table_name in ['invoice_line_item', 'invoice'] -%}
@@ -69,5 +72,49 @@
 {% macro input_source_name(table_name) %}
     {#- The dbt source an input table is declared in: `stripe` for the Stripe connector's tables
         (their own schema vars, as Fivetran's packages name them), else `billing`. -#}
-    {{ return('stripe' if table_name in ['invoice_line_item', 'invoice', 'price', 'plan'] else 'billing') }}
+    {{ return('stripe' if table_name in ['invoice_line_item', 'invoice', 'customer', 'price', 'plan'] else 'billing') }}
+{% endmacro %}
+
+
+{% macro stripe_customer_input() %}
+    {#- Stripe's customer table on the current route (a file or a source table), or none. -#}
+    {%- if nrr_input_route() == 'sources' -%}
+        {{ return(billing_input_source('customer')) }}
+    {%- elif nrr_input_route() == 'files' -%}
+        {{ return(billing_input_file(env_var('NRR_DATA_DIR', '') | trim, 'customer')) }}
+    {%- endif -%}
+    {{ return(none) }}
+{% endmacro %}
+
+
+{% macro input_audit_table(table_name) %}
+    {#- The table of the audit (rejected_rows, input_reconciliation) the rows of input `table_name`
+        count in: Stripe's billing tables are the invoice lines they make up, its customer table is
+        customers; every other input is its own. -#}
+    {%- set audited = {
+        'invoice_line_item': 'invoice_lines', 'invoice': 'invoice_lines', 'price': 'invoice_lines',
+        'plan': 'invoice_lines', 'customer': 'customers',
+    } -%}
+    {{ return(audited.get(table_name, table_name)) }}
+{% endmacro %}
+
+
+{% macro invoice_line_columns() %}
+    {#- The columns of an invoice line after staging, in order, with their types: what
+        stg_billing__invoice_lines and int_stripe_lines_mapped both give and int_invoice_lines_unioned
+        unions (the *_text columns are the values as given, for the audit). Written once here. -#}
+    {{ return({
+        'line_id': 'text', 'customer_id': 'text', 'subscription_id': 'text', 'plan_id': 'text',
+        'service_start': 'date', 'service_end': 'date', 'amount': 'double', 'currency': 'text',
+        'quantity': 'double', 'months_in_interval': 'integer', 'line_type': 'text',
+        'service_start_text': 'text', 'service_end_text': 'text', 'amount_text': 'text',
+        'quantity_text': 'text', 'billing_interval_text': 'text', 'line_type_text': 'text',
+        'raw_values': 'text',
+    }) }}
+{% endmacro %}
+
+
+{% macro invoice_line_column_list() %}
+    {#- invoice_line_columns' names as a select list (one a line, no trailing comma). -#}
+    {{ return(invoice_line_columns().keys() | join(',\n        ')) }}
 {% endmacro %}

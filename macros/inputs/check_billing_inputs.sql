@@ -88,8 +88,10 @@
         {#- As text, as billing_input reads them: a Parquet column may be typed. -#}
         {%- do as_text.update({column: 'cast(' ~ adapter.quote(by_name[input_name]) ~ ' as ' ~ dbt.type_string() ~ ')'}) -%}
     {%- endfor -%}
-    {%- set start_date = parse_date(as_text['start_date']) -%}
-    {%- set end_date = parse_date(as_text['end_date']) if 'end_date' in as_text else 'cast(null as date)' -%}
+    {#- Stripe's periods may be epoch seconds too (parse_date_or_epoch, as int_stripe_lines_mapped reads them). -#}
+    {%- set read_date = parse_date_or_epoch if table_name == 'invoice_line_item' else parse_date -%}
+    {%- set start_date = read_date(as_text['start_date']) -%}
+    {%- set end_date = read_date(as_text['end_date']) if 'end_date' in as_text else 'cast(null as date)' -%}
     {%- set amount = parse_number(as_text['unit_amount']) -%}
     {%- set found = run_query(
         'select '

@@ -40,6 +40,14 @@
             ],
             'required_columns': ['id', 'invoice_id', 'period_start', 'period_end', 'amount', 'currency'],
         },
+        'customer': {
+            'required_table': false,
+            'columns': [
+                'id', 'name', 'email', 'metadata', 'address_country', 'shipping_address_country',
+                'is_deleted',
+            ],
+            'required_columns': ['id'],
+        },
         'invoice': {
             'required_table': false,
             'columns': ['id', 'customer_id', 'status', 'is_deleted'],

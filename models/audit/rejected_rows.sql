@@ -99,13 +99,16 @@ unioned as (
 
     union all
 
-    -- A CSV line that does not parse as a row of its header: its number and raw text.
+    -- A CSV line that does not parse as a row of its header: its number and raw text (and its file's
+    -- table when that is not the audited one: a Stripe file's line counts in invoice_lines or customers).
     select
         source_table,
-        'line ' || cast(line_number as {{ dbt.type_string() }}) as row_key,
+        'line ' || cast(line_number as {{ dbt.type_string() }})
+        || case when input_table != source_table then ' of ' || input_table else '' end as row_key,
         'malformed_line' as reason_code,
-        'line ' || cast(line_number as {{ dbt.type_string() }}) || ' does not parse as a row of the header: '
-        || error as reason,
+        'line ' || cast(line_number as {{ dbt.type_string() }})
+        || case when input_table != source_table then ' of ' || input_table else '' end
+        || ' does not parse as a row of the header: ' || error as reason,
         {{ json_object_of(['line_number', 'raw_line']) }} as raw_values,
         cast(null as {{ type_money() }}) as mrr
     from malformed_lines

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -184,6 +185,14 @@ STRIPE_COLUMNS = {
         "proration",
     ],
     "invoice": ["id", "customer_id", "status", "currency"],
+    "customer": [
+        "id",
+        "name",
+        "metadata",
+        "address_country",
+        "shipping_address_country",
+        "is_deleted",
+    ],
     "price": ["id", "recurring_interval", "recurring_interval_count", "recurring_usage_type"],
 }
 
@@ -193,21 +202,23 @@ STRIPE_INTERVALS = {1: ("month", 1), 3: ("month", 3), 12: ("year", 1)}
 
 
 def stripe_tables(lines: list[list[str]]) -> dict[str, list[list[str]]]:
-    """The Stripe tables (STRIPE_COLUMNS) of invoice lines (rows in INVOICE_LINE_COLUMNS order), as
-    Stripe would hold the same billing: amounts in the currency's minor unit (a decimal, not rounded
-    to a whole cent, so the history stays exact), currency codes lower-case, periods as UTC
-    timestamps at the anchor's time of day; each cycle on an invoice of its own (paid), prorations
-    as invoice items flagged `proration`. Some lines are written as Stripe writes them with a
-    discount (amount before it, discount_amount beside it) or a tax-inclusive price (amount with
-    the tax, amount_excluding_tax without it); every 40th subscription also has a draft and a void
-    invoice repeating a cycle line, which must not count."""
+    """The Stripe tables (STRIPE_COLUMNS but customer) of invoice lines (rows in
+    INVOICE_LINE_COLUMNS order), as Stripe would hold the same billing: amounts in the currency's
+    minor unit (a decimal, not rounded to a whole cent, so the history stays exact), currency codes
+    lower-case, periods as UTC timestamps at the anchor's time of day (every third line in epoch
+    seconds, _stripe_time); each cycle on an invoice of its own (paid), prorations as invoice items
+    flagged `proration`. Some lines are written as Stripe writes them with a discount (amount before
+    it, discount_amount beside it) or a tax-inclusive price (amount with the tax,
+    amount_excluding_tax without it); every 40th subscription also has a draft and a void invoice
+    repeating a cycle line, which must not count."""
     column = {name: i for i, name in enumerate(INVOICE_LINE_COLUMNS)}
     first_start: dict[tuple[str, str], str] = {}
     for line in lines:
         key = (line[column["subscription_id"]], line[column["service_end"]])
         first_start[key] = min(first_start.get(key, line[column["service_start"]]),
                                line[column["service_start"]])  # fmt: skip
-    tables: dict[str, list[list[str]]] = {name: [] for name in STRIPE_COLUMNS}
+    # Every table but customer (stripe_customer writes that one).
+    tables: dict[str, list[list[str]]] = {name: [] for name in STRIPE_COLUMNS if name != "customer"}
     prices: dict[str, list[str]] = {}
     subscriptions: dict[str, int] = {}
     invoices: set[str] = set()
@@ -232,7 +243,8 @@ def stripe_tables(lines: list[list[str]]) -> dict[str, list[list[str]]]:
         time_of_day = f"{9 + len(subscription) % 8:02d}:30:00"
         tables["invoice_line_item"].append([
             f"il_{line[column['line_id']]}", invoice_id, subscription, price_id,
-            f"{start} {time_of_day}", f"{end} {time_of_day}", _minor_text(amount),
+            _stripe_time(start, time_of_day, number), _stripe_time(end, time_of_day, number),
+            _minor_text(amount),
             _minor_text(excluding_tax) if excluding_tax != "" else "",
             _minor_text(discount) if discount != "" else "", currency.lower(),
             line[column["quantity"]], "invoiceitem" if is_proration else "subscription",
@@ -256,6 +268,35 @@ def stripe_tables(lines: list[list[str]]) -> dict[str, list[list[str]]]:
                 )
     tables["price"] = list(prices.values())
     return tables
+
+
+def stripe_customer(number: int, customer: list[str]) -> list[str]:
+    """A customers row (customer_id, customer_name, segment, country, parent_customer_id) as Stripe's
+    customer table holds it (STRIPE_COLUMNS["customer"]): the segment and the parent account as
+    written, in metadata (no key when blank);
+    the country in the address, or only in the shipping address (every 10th); every 50th customer
+    deleted in Stripe since (kept: its invoices still count). `number` counts the customers."""
+    customer_id, name, segment, country, parent = customer
+    keys = {"segment": segment, "parent_customer_id": parent}
+    metadata = json.dumps({k: v for k, v in keys.items() if v}, separators=(",", ":"))
+    shipping_only = number % 10 == 9
+    return [
+        customer_id,
+        name,
+        metadata,
+        "" if shipping_only else country,
+        country if shipping_only else "",
+        "true" if number % 50 == 49 else "false",
+    ]
+
+
+def _stripe_time(day: str, time_of_day: str, number: int) -> str:
+    """A UTC timestamp as Fivetran writes it (`2024-01-15 09:30:00`), or for every third line as
+    Stripe's API and CSV exports do, Unix epoch seconds."""
+    if number % 3 != 2:
+        return f"{day} {time_of_day}"
+    moment = dt.datetime.fromisoformat(f"{day}T{time_of_day}+00:00")
+    return str(int(moment.timestamp()))
 
 
 def _minor_text(value: Decimal) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import subprocess
 import sys
 from decimal import Decimal
@@ -108,7 +109,7 @@ def test_the_invoice_lines_bill_what_the_issue_asks_for(shapes):
 def test_the_stripe_tables_are_what_the_connector_loads(shapes):
     folder = shapes["stripe"]
     assert sorted(p.stem for p in folder.glob("*.csv")) == [
-        "customers", "fx_rates", "invoice", "invoice_line_item", "price",
+        "customer", "fx_rates", "invoice", "invoice_line_item", "price",
     ]  # fmt: skip
     with (folder / "invoice_line_item.csv").open() as items_file:
         items = list(csv.DictReader(items_file))
@@ -130,7 +131,24 @@ def test_the_stripe_tables_are_what_the_connector_loads(shapes):
             item["discount_amount"] or 0
         )
         assert net == Decimal(line["amount"]) * (1 if item["currency"] == "jpy" else 100), item
-        assert item["period_start"].startswith(line["service_start"] + " "), item
+        # A UTC timestamp, or epoch seconds (every third line): the same day either way.
+        start = item["period_start"]
+        if start.isdigit():
+            start = dt.datetime.fromtimestamp(int(start), dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        assert start.startswith(line["service_start"] + " "), item
+    assert any(item["period_start"].isdigit() for item in items)
+    # Stripe's customer table instead of the customers file: the segment in metadata.
+    with (folder / "customer.csv").open() as customer_file:
+        stripe_customers = list(csv.DictReader(customer_file))
+    with (shapes["invoice_lines"] / "customers.csv").open() as customers_file:
+        contract = list(csv.DictReader(customers_file))
+    assert [
+        (c["id"], json.loads(c["metadata"]).get("segment", ""),
+         c["address_country"] or c["shipping_address_country"])
+        for c in stripe_customers
+    ] == [(c["customer_id"], c["segment"], c["country"]) for c in contract]  # fmt: skip
+    assert any(c["is_deleted"] == "true" for c in stripe_customers)
+    assert any(not c["address_country"] for c in stripe_customers)
 
 
 def test_periods_invoice_lines_and_stripe_give_identical_marts(built):

@@ -2,7 +2,7 @@ with
 
 customers as (
 
-    select * from {{ ref('stg_billing__customers') }}
+    select * from {{ ref('int_customer_rows_unioned') }}
 
 ),
 

@@ -8,7 +8,7 @@ subscriptions_in as (
 
 customers_in as (
 
-    select * from {{ ref('stg_billing__customers') }}
+    select * from {{ ref('int_customer_rows_unioned') }}
 
 ),
 

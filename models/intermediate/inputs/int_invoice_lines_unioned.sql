@@ -20,24 +20,7 @@ unioned as (
     -- The invoice lines of either input (only one of them has rows, billing_shape): the generic
     -- invoice_lines table, or Stripe's invoice_line_item mapped onto it. Validation is shared.
     select
-        line_id,
-        customer_id,
-        subscription_id,
-        plan_id,
-        service_start,
-        service_end,
-        amount,
-        currency,
-        quantity,
-        months_in_interval,
-        line_type,
-        service_start_text,
-        service_end_text,
-        amount_text,
-        quantity_text,
-        billing_interval_text,
-        line_type_text,
-        raw_values,
+        {{ invoice_line_column_list() }},
         cast(null as {{ dbt.type_string() }}) as source_reason_code,
         cast(null as {{ dbt.type_string() }}) as invoice_status,
         'invoice_lines' as input_table
@@ -46,24 +29,7 @@ unioned as (
     union all
 
     select
-        line_id,
-        customer_id,
-        subscription_id,
-        plan_id,
-        service_start,
-        service_end,
-        amount,
-        currency,
-        quantity,
-        months_in_interval,
-        line_type,
-        service_start_text,
-        service_end_text,
-        amount_text,
-        quantity_text,
-        billing_interval_text,
-        line_type_text,
-        raw_values,
+        {{ invoice_line_column_list() }},
         source_reason_code,
         invoice_status,
         'invoice_line_item' as input_table

@@ -109,7 +109,7 @@ joined as (
 
 mapped as (
 
-    -- Onto the invoice-line shape (SPEC section 9): the net amount before tax (amount_excluding_tax
+    -- Onto the invoice-line shape (SPEC section 9): the period's dates, the net amount before tax (amount_excluding_tax
     -- when the loader has it, else amount; less the line's discounts) from the minor unit to the
     -- currency (JPY as it is); a subscription line or a proration of one is recurring, a metered
     -- price is usage, any other invoice item one_time; the interval from the price (month x 1, 3
@@ -121,8 +121,10 @@ mapped as (
         customer_id,
         coalesce(subscription_id, line_item_id) as subscription_id,
         coalesce(price_id, plan_id) as plan_id,
-        period_start as service_start,
-        period_end as service_end,
+        -- Fivetran's TIMESTAMP (as text), an export's ISO text or the API's epoch seconds, as a
+        -- UTC date; anything else is null and quarantined as unparseable_required_value.
+        {{ parse_date_or_epoch('period_start_text') }} as service_start,
+        {{ parse_date_or_epoch('period_end_text') }} as service_end,
         -- Decimal arithmetic, then the decimal's text read as a double: the same double as the
         -- amount written in the currency's unit would be (28703957 cents is 287039.57).
         cast(cast(
@@ -176,24 +178,8 @@ mapped as (
 final as (
 
     select
-        line_id,
-        customer_id,
-        subscription_id,
-        plan_id,
-        service_start,
-        service_end,
-        amount,
-        currency,
-        quantity,
-        months_in_interval,
-        line_type,
-        service_start_text,
-        service_end_text,
-        amount_text,
-        quantity_text,
-        billing_interval_text,
-        line_type_text,
-        raw_values,
+        -- The invoice-line columns, in order (invoice_line_columns: written once).
+        {{ invoice_line_column_list() }},
         source_reason_code,
         invoice_status
 

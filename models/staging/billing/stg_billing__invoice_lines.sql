@@ -64,24 +64,8 @@ parsed as (
 final as (
 
     select
-        line_id,
-        customer_id,
-        subscription_id,
-        plan_id,
-        service_start,
-        service_end,
-        amount,
-        currency,
-        quantity,
-        months_in_interval,
-        line_type,
-        service_start_text,
-        service_end_text,
-        amount_text,
-        quantity_text,
-        billing_interval_text,
-        line_type_text,
-        raw_values
+        -- The invoice-line columns, in order (invoice_line_columns: written once).
+        {{ invoice_line_column_list() }}
 
     from parsed
 

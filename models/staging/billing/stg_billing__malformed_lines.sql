@@ -17,7 +17,8 @@ with
 {{ table_name }}_lines as (
 
     select
-        '{{ table_name }}' as source_table,
+        '{{ input_audit_table(table_name) }}' as source_table,
+        '{{ table_name }}' as input_table,
         line_number,
         raw_line,
         error
@@ -30,6 +31,7 @@ no_lines as (
 
     select
         cast(null as {{ dbt.type_string() }}) as source_table,
+        cast(null as {{ dbt.type_string() }}) as input_table,
         cast(null as {{ dbt.type_bigint() }}) as line_number,
         cast(null as {{ dbt.type_string() }}) as raw_line,
         cast(null as {{ dbt.type_string() }}) as error
@@ -52,6 +54,7 @@ final as (
 
     select
         source_table,
+        input_table,
         line_number,
         raw_line,
         error

@@ -33,7 +33,8 @@ cleaned as (
 final as (
 
     -- Safe casts: a value that does not parse is null, its *_text column tells it apart from a value
-    -- never given. Amounts stay in the currency's minor unit here (Stripe's integers), as decimals:
+    -- never given. The periods stay text: a TIMESTAMP, ISO text or epoch seconds, read in
+    -- int_stripe_lines_mapped (parse_date_or_epoch, unit-tested there). Amounts stay in the currency's minor unit here (Stripe's integers), as decimals:
     -- the move to the currency's unit is exact (int_stripe_lines_mapped).
     select
         line_item_id,
@@ -41,8 +42,6 @@ final as (
         subscription_id,
         plan_id,
         price_id,
-        {{ parse_date('period_start_text') }} as period_start,
-        {{ parse_date('period_end_text') }} as period_end,
         {{ try_cast_as('amount_text', 'decimal(30, 12)') }} as amount_minor,
         {{ try_cast_as('amount_excluding_tax_text', 'decimal(30, 12)') }} as amount_excluding_tax_minor,
         {{ try_cast_as('discount_amount_text', 'decimal(30, 12)') }} as discount_amount_minor,
