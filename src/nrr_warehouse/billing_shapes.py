@@ -271,9 +271,9 @@ def stripe_tables(lines: list[list[str]]) -> dict[str, list[list[str]]]:
 
 
 def stripe_customer(number: int, customer: list[str]) -> list[str]:
-    """A customers row (customer_id, customer_name, segment, country, parent_customer_id) as Stripe's
-    customer table holds it (STRIPE_COLUMNS["customer"]): the segment and the parent account as
-    written, in metadata (no key when blank);
+    """A customers row (customer_id, customer_name, segment, country, parent_customer_id) as
+    Stripe's customer table holds it (STRIPE_COLUMNS["customer"]): the segment and the parent
+    account as written, in metadata (no key when blank);
     the country in the address, or only in the shipping address (every 10th); every 50th customer
     deleted in Stripe since (kept: its invoices still count). `number` counts the customers."""
     customer_id, name, segment, country, parent = customer
