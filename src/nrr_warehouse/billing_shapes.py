@@ -111,7 +111,7 @@ def _bill(subscription_id: str, periods: list[_Period], last_day: dt.date) -> It
             end.isoformat(),
             amount_text(amount),
             row["currency"],
-            "1",
+            row["quantity"] or "1",  # the seats the line bills (a proration: the old or new seats)
             row["billing_interval"],
             "recurring",
         ]

@@ -87,6 +87,10 @@ spans_priced as (
         max(minor_unit) as minor_unit,
         max(span_cycle_months) as cycle_months,
         min(amount) < 0 as has_credit,
+        -- The seats in force: a credit takes its line's seats back, so a whole cycle of 6 seats, the
+        -- credit for 6 and the charge for 7 of an upgrade inside the cycle leave 7 (what the causes
+        -- of movement compare: DECISIONLOG "Causes of expansion and contraction").
+        sum(case when amount < 0 then -quantity else quantity end) as seats,
         sum(mrr_local) as mrr_local,
         cast(sum(
             {{ decimal_of_double(
@@ -120,6 +124,7 @@ remainders_zeroed as (
         currency,
         cycle_months,
         has_credit,
+        seats,
         rate_to_reporting,
         case
             when currencies = 1 and abs(mrr_local) < minor_unit / 2 then 0.0
@@ -154,6 +159,7 @@ final as (
         rate_to_reporting,
         mrr,
         1 as quantity,
+        seats,
         0.0 as discount_pct,
         cast(cycle_amount as {{ type_double() }}) as unit_amount,
         case coalesce(cycle_months, 1)

@@ -23,7 +23,7 @@ paid_periods as (
         periods.subscription_id,
         periods.customer_id,
         periods.mrr,
-        periods.quantity,
+        periods.seats,
         {{ month_start('periods.start_date') }} as first_month_in_force,
         case
             when
@@ -45,7 +45,7 @@ expanded as (
         subscription_id,
         customer_id,
         mrr,
-        quantity,
+        seats,
         {{ explode_months('first_month_in_force', 'last_reported_month') }} as month
 
     from paid_periods
@@ -62,7 +62,7 @@ subscription_months as (
         subscription_id,
         month,
         cast(sum(mrr) as {{ type_money() }}) as mrr,
-        sum(quantity) as quantity
+        sum(seats) as seats
 
     from expanded
     {% if is_incremental() -%}
@@ -83,8 +83,8 @@ subscription_pairs as (
         coalesce(current_months.month, {{ add_months('previous_months.month', 1) }}) as month,
         coalesce(previous_months.mrr, 0) as previous_mrr,
         coalesce(current_months.mrr, 0) as current_mrr,
-        previous_months.quantity as previous_quantity,
-        current_months.quantity as current_quantity
+        previous_months.seats as previous_seats,
+        current_months.seats as current_seats
 
     from subscription_months as current_months
     full outer join subscription_months as previous_months
@@ -121,12 +121,12 @@ subscription_causes as (
         case
             when subscription_pairs.previous_mrr = 0 or subscription_pairs.current_mrr = 0 then 0
             when
-                subscription_pairs.previous_quantity > 0
-                and subscription_pairs.current_quantity <> subscription_pairs.previous_quantity
+                subscription_pairs.previous_seats > 0
+                and subscription_pairs.current_seats <> subscription_pairs.previous_seats
                 then cast(
                     cast(subscription_pairs.previous_mrr as {{ type_double() }})
-                    * (subscription_pairs.current_quantity - subscription_pairs.previous_quantity)
-                    / subscription_pairs.previous_quantity
+                    * (subscription_pairs.current_seats - subscription_pairs.previous_seats)
+                    / subscription_pairs.previous_seats
                     as {{ type_money() }}
                 )
             else 0

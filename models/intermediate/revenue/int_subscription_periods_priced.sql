@@ -25,6 +25,8 @@ used_periods as (
         end_date,
         unit_amount,
         quantity,
+        -- The seats the period bills: its quantity (on an invoice line's period, the lines' seats).
+        quantity as seats,
         discount_pct,
         billing_interval,
         months_in_interval,
@@ -47,6 +49,7 @@ used_periods as (
         end_date,
         unit_amount,
         quantity,
+        seats,
         discount_pct,
         billing_interval,
         case billing_interval when 'month' then 1 when 'quarter' then 3 when 'year' then 12 end
@@ -75,6 +78,7 @@ final as (
         end_date,
         unit_amount,
         quantity,
+        seats,
         discount_pct,
         billing_interval,
         currency,
