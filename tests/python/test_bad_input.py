@@ -107,6 +107,8 @@ def test_demo_reconciles_with_nothing_rejected(demo_warehouse):
         from audit.input_reconciliation order by source_table
         """,
     ) == [
+        # The demo's parent links (account families): every one resolves.
+        ("customer_parents", True, 0, True, True),
         ("customers", True, 0, True, True),
         ("fx_rates", True, 0, True, True),
         ("subscriptions", True, 0, True, True),
