@@ -5,8 +5,10 @@
         moved. `entity_months` is the CTE of the entity's months (`entity_key`, month, mrr, arr); the
         model also imports `as_of`. Ends with the CTE `final`. Called by int_retention_cohorts_compared
         (customers) and int_family_cohorts_compared (account families), so both grains share one
-        definition.
+        definition. `entity_key` may also be a list of columns (int_plan_cohorts_compared: the
+        customer and plan pair).
     -#}
+{%- set entity_keys = [entity_key] if entity_key is string else entity_key %}
 period_lengths as (
 
     {{ rows_of_values('period_months', var('nrr_period_months')) }}
@@ -15,10 +17,12 @@ period_lengths as (
 
 cohort_members as (
 
-    -- The cohort of a period starting at month S is every {{ entity_key }} with MRR at S: one row per
+    -- The cohort of a period starting at month S is every {{ entity_keys | join(' and ') }} with MRR at S: one row per
     -- active month and period length, so the cost grows with active months.
     select
-        {{ entity_months }}.{{ entity_key }},
+        {%- for key in entity_keys %}
+        {{ entity_months }}.{{ key }},
+        {%- endfor %}
         period_lengths.period_months,
         {{ entity_months }}.month as period_start_month,
         {{ add_months(entity_months ~ '.month', 'period_lengths.period_months') }} as period_end_month,
@@ -44,7 +48,9 @@ members_ended_by_as_of as (
 compared as (
 
     select
-        members_ended_by_as_of.{{ entity_key }},
+        {%- for key in entity_keys %}
+        members_ended_by_as_of.{{ key }},
+        {%- endfor %}
         members_ended_by_as_of.period_months,
         members_ended_by_as_of.period_start_month,
         members_ended_by_as_of.period_end_month,
@@ -56,8 +62,11 @@ compared as (
     from members_ended_by_as_of
     left join {{ entity_months }} as end_months
         on
-            members_ended_by_as_of.{{ entity_key }} = end_months.{{ entity_key }}
-            and members_ended_by_as_of.period_end_month = end_months.month
+            {%- for key in entity_keys %}
+            members_ended_by_as_of.{{ key }} = end_months.{{ key }}
+            and
+            {%- endfor %}
+            members_ended_by_as_of.period_end_month = end_months.month
 
 ),
 
@@ -90,12 +99,14 @@ final as (
 {% endmacro %}
 
 
-{% macro nrr_by_period_aggregated(members) %}
+{% macro nrr_by_period_aggregated(members, value_column='segment', partition_columns=[], rollup_to_all=true) %}
     {#-
         The CTEs `aggregated` and `final` of an NRR mart (SPEC section 4) over `members`, a CTE of cohort
         members (cohort_members_compared's columns) with a `segment`: one row per period, segment and
         'All'. Called by nrr_by_period (customers) and family_nrr_by_period (account families), which
-        therefore have the same columns and the same arithmetic.
+        therefore have the same columns and the same arithmetic, and by nrr_by_dimension, which groups
+        by `partition_columns` (its `dimension`) and `value_column` (its `dimension_value`) without the
+        rollup (rollup_to_all=false: its members carry their own 'All' rows).
     -#}
 aggregated as (
 
@@ -106,7 +117,14 @@ aggregated as (
         period_start_month,
         period_end_month,
         period_months,
-        case when grouping(segment) = 1 then 'All' else segment end as segment,
+        {%- for column in partition_columns %}
+        {{ column }},
+        {%- endfor %}
+        {%- if rollup_to_all %}
+        case when grouping({{ value_column }}) = 1 then 'All' else {{ value_column }} end as {{ value_column }},
+        {%- else %}
+        {{ value_column }},
+        {%- endif %}
         cast(count(*) as bigint) as cohort_customers,
         cast(sum(case when is_retained then 1 else 0 end) as bigint) as retained_customers,
         cast(sum(starting_mrr) as {{ type_money() }}) as starting_mrr,
@@ -119,7 +137,14 @@ aggregated as (
         cast(sum(retained_arr) as {{ type_money() }}) as retained_arr
 
     from {{ members }}
-    group by period_start_month, period_end_month, period_months, rollup(segment)
+    group by
+        period_start_month,
+        period_end_month,
+        period_months,
+        {%- for column in partition_columns %}
+        {{ column }},
+        {%- endfor %}
+        {% if rollup_to_all %}rollup({{ value_column }}){% else %}{{ value_column }}{% endif %}
 
 ),
 
@@ -129,7 +154,10 @@ final as (
         period_start_month,
         period_end_month,
         period_months,
-        segment,
+        {%- for column in partition_columns %}
+        {{ column }},
+        {%- endfor %}
+        {{ value_column }},
         cohort_customers,
         retained_customers,
         starting_mrr,

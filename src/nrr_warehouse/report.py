@@ -124,6 +124,9 @@ class ReportData:
     # family counts of dim_account_families (DECISIONLOG "Account families: the root of the parent
     # chain").
     family: dict | None = None
+    # The trailing-12-month rows of nrr_by_dimension by plan, country and ARR band (DECISIONLOG
+    # "Dimensions beside segment"); segments are shown against their bands above.
+    dimensions: list[dict] = field(default_factory=list)
 
     @property
     def latest(self) -> dict:
@@ -244,6 +247,26 @@ def load(warehouse: Path) -> ReportData:
                 [company["period_end_month"]],
             )
             family = family_rows[0] if family_rows else None
+        dimensions = []
+        if company is not None:
+            dimensions = fetch(
+                con,
+                """
+                select periods.dimension, periods.dimension_value, periods.cohort_customers,
+                       periods.starting_mrr, periods.nrr_pct, periods.grr_pct,
+                       periods.logo_retention_pct
+                from marts.nrr_by_dimension as periods
+                left join reference.arr_bands as bands
+                    on periods.dimension = 'arr_band' and periods.dimension_value = bands.arr_band
+                where periods.period_months = 12 and periods.period_end_month = ?
+                  and periods.dimension in ('plan', 'country', 'arr_band')
+                  and periods.dimension_value != 'All'
+                order by
+                    case periods.dimension when 'plan' then 1 when 'arr_band' then 2 else 3 end,
+                    bands.band_order, periods.starting_mrr desc, periods.dimension_value
+                """,
+                [company["period_end_month"]],
+            )
     if not bridge:
         raise HarnessError(f"{warehouse}: marts.mrr_bridge_monthly is empty")
     return ReportData(
@@ -259,6 +282,7 @@ def load(warehouse: Path) -> ReportData:
         definitions=read_doc_blocks(DOCS_FILE),
         causes=causes,
         family=family,
+        dimensions=dimensions,
     )
 
 
@@ -967,6 +991,31 @@ def methods_table(data: ReportData) -> str:
     )
 
 
+DIMENSION_LABELS = {"plan": "Plan", "arr_band": "ARR band", "country": "Country"}
+
+
+def dimensions_table(data: ReportData) -> str:
+    """Trailing-12-month NRR, GRR and logo retention by plan, ARR band and country."""
+    rows = []
+    for row in data.dimensions:
+        rows.append(
+            f'<tr data-dimension="{html.escape(row["dimension"])}"'
+            f' data-dimension-value="{html.escape(row["dimension_value"])}"'
+            f' data-nrr="{row["nrr_pct"]!r}" data-grr="{row["grr_pct"]!r}"'
+            f' data-cohort="{row["cohort_customers"]}">'
+            f"<td>{DIMENSION_LABELS[row['dimension']]}</td>"
+            f"<td>{html.escape(row['dimension_value'])}</td>"
+            f"<td>{row['cohort_customers']:,}</td><td>{money(row['starting_mrr'])}</td>"
+            f"<td>{pct(row['nrr_pct'])}</td><td>{pct(row['grr_pct'])}</td>"
+            f"<td>{pct(row['logo_retention_pct'])}</td></tr>"
+        )
+    return (
+        "<table><tr><th>Dimension</th><th>Value</th><th>Cohort</th><th>Starting MRR</th>"
+        "<th>NRR</th><th>GRR</th><th>Logo retention</th></tr>"
+        f"{''.join(rows)}</table>"
+    )
+
+
 def signed(value: Decimal | float) -> str:
     """An amount with its own sign: +1,200, \u2212300, 0."""
     return signed_money(1 if value >= 0 else -1, abs(value))
@@ -1038,6 +1087,20 @@ def render(data: ReportData) -> str:
                 "From <code>segment_benchmarks</code>; a segment without a band (Unknown) is "
                 "shown but not judged.",
                 "segments",
+            )
+        )
+    if data.dimensions:
+        sections.append(
+            figure(
+                f"NRR by plan, ARR band and country, 12 months to "
+                f"{month_text(data.company['period_end_month'])}",
+                dimensions_table(data),
+                "From <code>nrr_by_dimension</code> (the company's row is the headline). A "
+                "plan's cohort is the customers paying for it 12 months ago, with that plan's "
+                "revenue only: a customer who moved to another plan churned from this one. The "
+                "ARR band is the customer's 12 months ago (bands: seed <code>arr_bands</code>); "
+                "the country its current one.",
+                "dimensions",
             )
         )
     sections.append(

@@ -378,3 +378,29 @@ def test_causes_table_equals_the_bridge(demo_warehouse, demo_report):
     # Dec 2025 of the demo: expansion 15,474.9972766667, mostly seats.
     assert table["total"][0] == Decimal("15474.9972766667")
     assert table["seats"][0] > table["price"][0] > 0
+
+
+def test_dimensions_table_equals_the_mart(demo_warehouse, demo_report):
+    """The 'by plan, ARR band and country' table is nrr_by_dimension's trailing-12-month rows."""
+    page = demo_report.read_text()
+    pattern = r'data-dimension="([^"]+)" data-dimension-value="([^"]+)"'
+    pattern += r' data-nrr="([^"]+)" data-grr="([^"]+)" data-cohort="(\d+)"'
+    in_page = {
+        (dimension, value): (float(nrr), float(grr), int(cohort))
+        for dimension, value, nrr, grr, cohort in re.findall(pattern, page)
+    }
+    expected = {
+        (dimension, value): (nrr, grr, cohort)
+        for dimension, value, nrr, grr, cohort in rows(
+            demo_warehouse,
+            "select dimension, dimension_value, nrr_pct, grr_pct, cohort_customers"
+            " from marts.nrr_by_dimension where period_months = 12"
+            " and dimension in ('plan', 'country', 'arr_band') and dimension_value != 'All'"
+            " and period_end_month = (select max(month) from marts.mrr_bridge_monthly)",
+        )
+    }
+    assert in_page == expected
+    assert {dimension for dimension, _ in in_page} == {"plan", "country", "arr_band"}
+    # The bands in the seed's order, the smallest first.
+    bands = [value for dimension, value in in_page if dimension == "arr_band"]
+    assert bands == ["under 10k", "10k to 50k", "50k to 100k", "100k and up"]

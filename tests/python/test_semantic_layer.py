@@ -273,3 +273,53 @@ def test_family_retention_metrics_equal_family_nrr_by_period(mf_env, tmp_path):
         assert close(answer["family_nrr_pct"], nrr), answer
         assert close(answer["family_grr_pct"], grr), answer
         assert close(answer["family_logo_retention_pct"], logos), answer
+
+
+def test_dimension_metrics_equal_the_dimension_marts(mf_env, tmp_path):
+    """By dimension and value, the semantic layer gives nrr_by_dimension's trailing-12-month NRR and
+    GRR and saas_metrics_by_dimension's MRR, without counting the `All` rows again."""
+    warehouse = Path(mf_env["NRR_TEST_WAREHOUSE"])
+    expected = {
+        (month, dimension, value): (nrr, grr)
+        for month, dimension, value, nrr, grr in rows(
+            warehouse,
+            "select period_end_month, dimension, dimension_value, nrr_pct, grr_pct"
+            " from marts.nrr_by_dimension where period_months = 12 and dimension_value != 'All'",
+        )
+    }
+    prefix = "dimension_retention_period__"
+    answers = mf_query(
+        mf_env,
+        tmp_path,
+        "dimension_nrr_pct,dimension_grr_pct",
+        f"metric_time__month,{prefix}dimension,{prefix}dimension_value",
+    )
+    keys = {(a["month"], a[f"{prefix}dimension"], a[f"{prefix}dimension_value"]) for a in answers}
+    assert keys == set(expected)
+    for answer in answers:
+        key = (answer["month"], answer[f"{prefix}dimension"], answer[f"{prefix}dimension_value"])
+        nrr, grr = expected[key]
+        assert close(answer["dimension_nrr_pct"], nrr), answer
+        assert close(answer["dimension_grr_pct"], grr), answer
+    assert {dimension for _, dimension, _ in keys} == {"segment", "plan", "country", "arr_band"}
+
+    mrr = {
+        (month, dimension, value): float(ending)
+        for month, dimension, value, ending in rows(
+            warehouse,
+            "select month, dimension, dimension_value, ending_mrr"
+            " from marts.saas_metrics_by_dimension where dimension_value != 'All'",
+        )
+    }
+    prefix = "dimension_saas_month__"
+    answers = mf_query(
+        mf_env,
+        tmp_path,
+        "dimension_mrr",
+        f"metric_time__month,{prefix}dimension,{prefix}dimension_value",
+    )
+    # MetricFlow leaves out a value's months of zeros only if it has no row; the mart has them all.
+    assert len(answers) == len(mrr)
+    for answer in answers:
+        key = (answer["month"], answer[f"{prefix}dimension"], answer[f"{prefix}dimension_value"])
+        assert abs(answer["dimension_mrr"] - mrr[key]) < 1e-6, answer
