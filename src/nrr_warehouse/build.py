@@ -152,7 +152,7 @@ def build(request: BuildRequest) -> RunRecord:
                 PROJECT_DIR, request.data_dir, request.dbt_vars(), request.source
             )
             try:
-                incremental = choose_mode(request, facts, record)
+                incremental, same_record = choose_mode(request, facts, record)
                 if incremental:
                     # The copy is part of an incremental run's cost; the published file is read.
                     say(f"incremental run: copying {warehouse.name} to {staging.name}")
@@ -160,7 +160,8 @@ def build(request: BuildRequest) -> RunRecord:
                         wap.copy_published(warehouse, staging)
                     except OSError as error:
                         raise HarnessError(os_error_text(error), "build_failed") from None
-                load_seeds = not incremental or not seeds_current(request, facts)
+                # The published build's record equals this one's: its seeds are this build's.
+                load_seeds = not incremental or not same_record
                 if not load_seeds:
                     note = "seeds unchanged since the published build: not reloaded"
                     record.notes.append(note)
@@ -222,9 +223,10 @@ def build(request: BuildRequest) -> RunRecord:
                     say(f"run logged in {log}")
 
 
-def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> bool:
+def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> tuple[bool, bool]:
     """Incremental (True) or full refresh: build_mode.choose(), then a stray write-ahead log
-    beside the published file forces a full build. Says why, and notes it in the record."""
+    beside the published file forces a full build. Says why, and notes it in the record. Also
+    whether the published build's record equals this build's (build_mode.Mode.same_record)."""
     warehouse = request.warehouse
     mode = build_mode.choose(
         warehouse,
@@ -244,24 +246,7 @@ def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> bool:
         record.mode, record.mode_reason = "full", note
     kind = "incremental run" if incremental else "full refresh"
     request.say(f"{kind}: {record.mode_reason}")
-    return incremental
-
-
-def seeds_current(request: BuildRequest, facts: dict) -> bool:
-    """Whether the published warehouse was built from this build's record (`facts`, every var as
-    dbt will resolve it): then its seed tables are this build's seeds, already loaded, since the
-    project hash covers the seed files, their YAML, dbt_project.yml and the macros that load them.
-    False when it cannot tell (no record, an unreadable file)."""
-    try:
-        con = duckdb.connect(str(request.warehouse), read_only=True)
-    except duckdb.Error:
-        return False
-    with con:
-        stored = build_mode.published_record(con)
-    if stored is None:
-        return False
-    expected = build_mode.expected_vars(PROJECT_DIR, request.dbt_vars())
-    return not build_mode.record_changes(stored, facts, expected)
+    return incremental, mode.same_record
 
 
 def write(
