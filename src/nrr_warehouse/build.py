@@ -354,7 +354,9 @@ def print_failing_rows(staging: Path, run: DbtRun, failed: list[str], quiet: boo
     """On a failed audit, the first failing rows of each failed data test, its compiled SQL (from
     run_results.json) run again on the staging file before it goes. A test of many columns
     (column_rules) returns one row per broken rule, so this names the column and the rule
-    (DECISIONLOG "Single-column checks of a table in one test")."""
+    (DECISIONLOG "Single-column checks of a table in one test"); a test of many row identities
+    (row_rules) names the rule in each row, and the first rows of every broken rule are shown
+    (DECISIONLOG "Row identities of a table in one test")."""
     if quiet or not staging.exists():
         return
     compiled = {r["unique_id"]: r.get("compiled_code") for r in run.results}
@@ -364,7 +366,16 @@ def print_failing_rows(staging: Path, run: DbtRun, failed: list[str], quiet: boo
             if not sql or not unique_id.startswith("test."):
                 continue
             with contextlib.suppress(duckdb.Error):
-                cursor = con.execute(f"select * from (\n{sql}\n) limit {FAILING_ROWS_SHOWN}")
+                cursor = con.execute(f"select * from (\n{sql}\n) limit 0")
+                rule = [c[0] for c in cursor.description if c[0] in ("column_name", "rule_name")]
+                if "rule_name" in rule:
+                    # The first rows of each broken rule (of each column), not only of the first.
+                    by = ", ".join(rule)
+                    first = f"row_number() over (partition by {by}) <= {FAILING_ROWS_SHOWN}"
+                    query = f"select * from (\n{sql}\n) qualify {first} order by {by}"
+                else:
+                    query = f"select * from (\n{sql}\n) limit {FAILING_ROWS_SHOWN}"
+                cursor = con.execute(query)
                 names = [column[0] for column in cursor.description]
                 for row in cursor.fetchall():
                     text = ", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True))
