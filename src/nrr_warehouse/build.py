@@ -152,7 +152,7 @@ def build(request: BuildRequest) -> RunRecord:
                 PROJECT_DIR, request.data_dir, request.dbt_vars(), request.source
             )
             try:
-                incremental = choose_mode(request, facts, record)
+                incremental, same_record = choose_mode(request, facts, record)
                 if incremental:
                     # The copy is part of an incremental run's cost; the published file is read.
                     say(f"incremental run: copying {warehouse.name} to {staging.name}")
@@ -160,7 +160,8 @@ def build(request: BuildRequest) -> RunRecord:
                         wap.copy_published(warehouse, staging)
                     except OSError as error:
                         raise HarnessError(os_error_text(error), "build_failed") from None
-                load_seeds = not incremental or not seeds_current(request, facts)
+                # The published build's record equals this one's: its seeds are this build's.
+                load_seeds = not incremental or not same_record
                 if not load_seeds:
                     note = "seeds unchanged since the published build: not reloaded"
                     record.notes.append(note)
@@ -222,9 +223,10 @@ def build(request: BuildRequest) -> RunRecord:
                     say(f"run logged in {log}")
 
 
-def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> bool:
+def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> tuple[bool, bool]:
     """Incremental (True) or full refresh: build_mode.choose(), then a stray write-ahead log
-    beside the published file forces a full build. Says why, and notes it in the record."""
+    beside the published file forces a full build. Says why, and notes it in the record. Also
+    whether the published build's record equals this build's (build_mode.Mode.same_record)."""
     warehouse = request.warehouse
     mode = build_mode.choose(
         warehouse,
@@ -244,24 +246,7 @@ def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> bool:
         record.mode, record.mode_reason = "full", note
     kind = "incremental run" if incremental else "full refresh"
     request.say(f"{kind}: {record.mode_reason}")
-    return incremental
-
-
-def seeds_current(request: BuildRequest, facts: dict) -> bool:
-    """Whether the published warehouse was built from this build's record (`facts`, every var as
-    dbt will resolve it): then its seed tables are this build's seeds, already loaded, since the
-    project hash covers the seed files, their YAML, dbt_project.yml and the macros that load them.
-    False when it cannot tell (no record, an unreadable file)."""
-    try:
-        con = duckdb.connect(str(request.warehouse), read_only=True)
-    except duckdb.Error:
-        return False
-    with con:
-        stored = build_mode.published_record(con)
-    if stored is None:
-        return False
-    expected = build_mode.expected_vars(PROJECT_DIR, request.dbt_vars())
-    return not build_mode.record_changes(stored, facts, expected)
+    return incremental, mode.same_record
 
 
 def write(
@@ -369,7 +354,9 @@ def print_failing_rows(staging: Path, run: DbtRun, failed: list[str], quiet: boo
     """On a failed audit, the first failing rows of each failed data test, its compiled SQL (from
     run_results.json) run again on the staging file before it goes. A test of many columns
     (column_rules) returns one row per broken rule, so this names the column and the rule
-    (DECISIONLOG "Single-column checks of a table in one test")."""
+    (DECISIONLOG "Single-column checks of a table in one test"); a test of many row identities
+    (row_rules) names the rule in each row, and the first rows of every broken rule are shown
+    (DECISIONLOG "Row identities of a table in one test")."""
     if quiet or not staging.exists():
         return
     compiled = {r["unique_id"]: r.get("compiled_code") for r in run.results}
@@ -379,7 +366,16 @@ def print_failing_rows(staging: Path, run: DbtRun, failed: list[str], quiet: boo
             if not sql or not unique_id.startswith("test."):
                 continue
             with contextlib.suppress(duckdb.Error):
-                cursor = con.execute(f"select * from (\n{sql}\n) limit {FAILING_ROWS_SHOWN}")
+                cursor = con.execute(f"select * from (\n{sql}\n) limit 0")
+                rule = [c[0] for c in cursor.description if c[0] in ("column_name", "rule_name")]
+                if "rule_name" in rule:
+                    # The first rows of each broken rule (of each column), not only of the first.
+                    by = ", ".join(rule)
+                    first = f"row_number() over (partition by {by}) <= {FAILING_ROWS_SHOWN}"
+                    query = f"select * from (\n{sql}\n) qualify {first} order by {by}"
+                else:
+                    query = f"select * from (\n{sql}\n) limit {FAILING_ROWS_SHOWN}"
+                cursor = con.execute(query)
                 names = [column[0] for column in cursor.description]
                 for row in cursor.fetchall():
                     text = ", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True))

@@ -48,10 +48,13 @@ LIVE_FINGERPRINTS = "intermediate.int_input_months_fingerprinted"
 
 @dataclass
 class Mode:
-    """The chosen mode and why, in one line."""
+    """The chosen mode and why, in one line; `same_record`: the published build's record equals
+    this build's, so its seed tables are this build's seeds (the project hash covers the seed files,
+    their YAML, dbt_project.yml and the macros that load them)."""
 
     incremental: bool
     reason: str
+    same_record: bool = False
 
     @property
     def name(self) -> str:
@@ -270,49 +273,53 @@ def choose(
         return Mode(False, "--full-refresh")
     if not warehouse.exists():
         return Mode(False, "first build: no published warehouse yet")
-    why_not, window = reason_against_incremental(warehouse, record, expected, as_of)
+    why_not, window, same = reason_against_incremental(warehouse, record, expected, as_of)
     if force_incremental:
         if why_not is None:
-            return Mode(True, "--incremental")
-        return Mode(True, f"--incremental, although a full refresh is due ({why_not})")
+            return Mode(True, "--incremental", same)
+        return Mode(True, f"--incremental, although a full refresh is due ({why_not})", same)
     if why_not is not None:
-        return Mode(False, why_not)
+        return Mode(False, why_not, same)
     return Mode(
         True,
         "same inputs and configuration as the published build, no input row dated before "
         f"{window:%Y-%m} changed",
+        same,
     )
 
 
 def reason_against_incremental(
     warehouse: Path, record: dict, expected: dict, as_of: str | None
-) -> tuple[str | None, date | None]:
-    """Why an incremental build of `warehouse` could be wrong (None when it cannot be), and the
-    latest first month of its look-back window (the rows before it were compared)."""
+) -> tuple[str | None, date | None, bool]:
+    """Why an incremental build of `warehouse` could be wrong (None when it cannot be), the
+    latest first month of its look-back window (the rows before it were compared), and whether
+    the published build's record equals this build's (Mode.same_record)."""
     try:
         con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error as error:
-        return f"the published warehouse cannot be read ({first_line(error)})", None
+        return f"the published warehouse cannot be read ({first_line(error)})", None, False
     with con:
         stored = published_record(con)
         if stored is None:
-            return "the published warehouse has no build record (audit.build_record)", None
+            return "the published warehouse has no build record (audit.build_record)", None, False
         changes = record_changes(stored, record, expected)
         if changes:
-            return "built from other inputs or configuration: " + "; ".join(changes), None
+            reason = "built from other inputs or configuration: " + "; ".join(changes)
+            return reason, None, False
         if record.get("route", {}).get("route") == "sources":
             # Staging is stored on this route (the attached file is gone after the build), so the
             # published file's fingerprint view reads the last build's rows, not the inputs now
             # (DECISIONLOG "Build mode on the source-table route").
-            return (
+            reason = (
                 "source-table route: input rows before the look-back window cannot be compared "
                 "before the build (use --incremental to keep the months before it)"
-            ), None
+            )
+            return reason, None, True
         lookback = int(expected.get("incremental_lookback_months") or 0)
         try:
             bound = window_bound(con, as_of, lookback)
             if bound is None:
-                return "the published warehouse has no month built", None
+                return "the published warehouse has no month built", None, True
             window, _ = bound
             changed = backdated_changes(con, window)
         except duckdb.Error as error:
@@ -320,13 +327,14 @@ def reason_against_incremental(
                 "the current inputs cannot be compared with the published build's "
                 f"({first_line(error)})"
             )
-            return reason, None
+            return reason, None, True
         if changed:
-            return (
+            reason = (
                 f"input changed before the look-back window (which starts {window:%Y-%m} at the "
                 "latest): " + ", ".join(changed)
-            ), window
-    return None, window
+            )
+            return reason, window, True
+    return None, window, True
 
 
 def first_line(error: Exception) -> str:

@@ -23,7 +23,8 @@ import duckdb
 import pytest
 from conftest import GENERATOR, PROJECT_DIR, harness_of, rows
 
-# The note of an incremental run whose published build had the same seeds (build.seeds_current).
+# The note of an incremental run whose published build had the same seeds
+# (build_mode.Mode.same_record).
 SEEDS_KEPT = "seeds unchanged since the published build: not reloaded"
 INCREMENTAL_MODELS = [
     "intermediate.int_customer_months_aggregated",

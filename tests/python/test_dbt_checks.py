@@ -50,20 +50,20 @@ CORRUPTIONS = [
         "update marts.mrr_bridge_monthly set ending_mrr = ending_mrr + 0.01 "
         "where month = date '2024-07-01'",
         "mrr_bridge_monthly",
-        "mrr_bridge_monthly_identity",
+        "mrr_bridge_monthly_row_rules",
     ),
     (
         "nrr_components",
         "update marts.nrr_by_period set churned_mrr = churned_mrr + 1 "
         "where segment = 'All' and period_months = 12",
         "nrr_by_period",
-        "nrr_by_period_components_add_up",
+        "nrr_by_period_row_rules",
     ),
     (
         "grr_above_100",
         "update marts.nrr_by_period set grr_pct = 100.5 where segment = 'Enterprise'",
         "nrr_by_period",
-        "nrr_by_period_grr_at_most_100_and_nrr",
+        "nrr_by_period_row_rules",
     ),
     (
         "duplicate_movement",
@@ -117,9 +117,19 @@ def clean_run(example_warehouse) -> subprocess.CompletedProcess:
     return dbt_test(warehouse, " ".join(selects), tmp / "target_clean")
 
 
+# The identities each corruption above breaks, in its model's row_rules node.
+BROKEN_RULES = {
+    # 0.01 more ending MRR: off the bridge, and off 12 x MRR by 0.12.
+    "bridge_identity": {"mrr_bridge_monthly_identity", "mrr_bridge_monthly_arr_is_12_mrr"},
+    # 1 more churned MRR: the components no longer add up, nor give the stored nrr_pct.
+    "nrr_components": {"nrr_by_period_components_add_up", "nrr_by_period_nrr_identity"},
+    "grr_above_100": {"nrr_by_period_grr_at_most_100_and_nrr"},
+}
+
+
 @pytest.mark.parametrize(("name", "statement", "select", "expected_failure"), CORRUPTIONS)
 def test_data_test_fails_on_corrupted_mart(
-    example_warehouse, clean_run, name, statement, select, expected_failure
+    example_warehouse, clean_run, capsys, name, statement, select, expected_failure
 ):
     _, tmp = example_warehouse
     # The test that must fail below passes on the clean warehouse, so the corruption fails it.
@@ -129,6 +139,16 @@ def test_data_test_fails_on_corrupted_mart(
     process = dbt_test(corrupted, select, tmp / f"target_{name}")
     assert process.returncode == 1, process.stdout[-3000:]
     assert f"Failure in test {expected_failure}" in process.stdout
+    if name in BROKEN_RULES:
+        # A batched node (row_rules): the rows a failed audit prints name the identities broken.
+        run = DbtRun(1, read_run_results(tmp / f"target_{name}", 0))
+        failed = [node for node in run.named({"fail"}) if node.split(".")[2] == expected_failure]
+        print_failing_rows(corrupted, run, failed, quiet=False)
+        printed = capsys.readouterr().out.splitlines()
+        assert printed, "no failing row printed"
+        prefix = f"{expected_failure} failing row: rule_name="
+        assert all(line.startswith(prefix) for line in printed), printed
+        assert {re.search(r"rule_name=(\w+)", line)[1] for line in printed} == BROKEN_RULES[name]
 
 
 def write_inputs(folder: Path, subscriptions: str, customers: str | None) -> Path:
@@ -195,4 +215,27 @@ def test_batched_column_checks_name_the_column_and_the_rule(example_warehouse, c
         "rule_name=accepted_values, failing_rows=1",
         "benchmark_company_stages_column_rules failing row: column_name=source, "
         "rule_name=not_null, failing_rows=1",
+    ]
+
+
+def test_batched_column_checks_of_a_mart_name_the_column(example_warehouse, capsys):
+    # The not_null and accepted_values checks of a mart are one node (dim_customers_column_rules):
+    # one corrupted column, and the printed failing row names it and the rule it breaks.
+    _, tmp = example_warehouse
+    corrupted = corrupted_copy(
+        example_warehouse,
+        "customer_status",
+        "update marts.dim_customers set status = 'paused' where customer_id = "
+        "(select min(customer_id) from marts.dim_customers)",
+    )
+    target = tmp / "target_customer_status"
+    process = dbt_test(corrupted, "dim_customers_column_rules", target)
+    assert process.returncode == 1, process.stdout[-3000:]
+    run = DbtRun(1, read_run_results(target, 0))
+    failed = run.named({"fail"})
+    assert [node.split(".")[2] for node in failed] == ["dim_customers_column_rules"]
+    print_failing_rows(corrupted, run, failed, quiet=False)
+    assert capsys.readouterr().out.splitlines() == [
+        "dim_customers_column_rules failing row: column_name=status, "
+        "rule_name=accepted_values, failing_rows=1",
     ]
