@@ -15,6 +15,7 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date
 
 import duckdb
 import pytest
@@ -123,3 +124,36 @@ def test_incremental_runs_equal_full_refresh(generated, tmp_path):
         " where month = date '2025-01-01' and price_mrr > 0",
     )[0][0]
     assert repriced >= 3
+
+
+def test_incremental_run_tests_its_window_and_reconciles_every_month(shared_build, tmp_path):
+    """An incremental run's row tests check the months it rewrote; the whole-history
+    reconciliation still catches a month kept from before that no longer adds up (DECISIONLOG "Data
+    tests of an incremental run check the rewritten window")."""
+    published, process = shared_build()
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(published, warehouse)
+    # A duplicated movement in 2024-03, long before the window (the demo's as-of month is 2025-12).
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into intermediate.int_mrr_movements_classified"
+            " select * from intermediate.int_mrr_movements_classified"
+            " where month = date '2024-03-01' order by customer_id limit 1"
+        )
+    _, process = build(tmp_path, "--keep-failed")
+    output = process.stdout + process.stderr
+    assert process.returncode == 1, output[-3000:]
+    assert "incremental run" in output
+    assert "1 error-severity test(s) did not pass" in output, output[-3000:]
+    assert "test.nrr_warehouse.assert_incremental_months_reconcile" in output
+    # The duplicate is outside the tested window: the key test of the run passed.
+    assert "Failure in test unique_key_combination" not in output
+    # The window the tests read: as-of 2025-12 minus the 3 look-back months.
+    failed = warehouse.with_name("warehouse.duckdb.failed")
+    window = "select window_start_month from intermediate.int_incremental_window_resolved"
+    assert rows(failed, window) == [(date(2025, 9, 1),)]
+    # A full refresh rebuilds every month and tests every row: the warehouse is whole again.
+    _, process = build(tmp_path, "--full-refresh")
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    assert rows(warehouse, window) == [(None,)]
