@@ -25,20 +25,25 @@
 
 {% macro rewritten_window_start() -%}
     {#- The first month the run rewrote, as a scalar subquery (a date; the earliest date when every
-        month was). Read by relation name, not ref(), so a test needs no dependency declared for it. -#}
-    {%- if not execute -%}
-        {{ return("cast('0001-01-01' as date)") }}
-    {%- endif -%}
-    {%- set window = graph.nodes.values()
-        | selectattr('resource_type', 'equalto', 'model')
-        | selectattr('name', 'equalto', 'int_incremental_window_resolved')
-        | first -%}
-    {%- set relation = api.Relation.create(
-        database=window.database, schema=window.schema, identifier=window.alias) -%}
+        month was). -#}
     coalesce(
-        (select window_start_month from {{ relation }}),
+        (select window_start_month from {{ model_relation('int_incremental_window_resolved') }}),
         cast('0001-01-01' as date)
     )
+{%- endmacro %}
+
+
+{% macro model_relation(name) -%}
+    {#- A model of this project by name, read by relation rather than ref(), so a test or a macro of
+        another model needs no dependency declared for it (its name alone while dbt parses). -#}
+    {%- if not execute -%}
+        {{ return(name) }}
+    {%- endif -%}
+    {%- set node = graph.nodes.values()
+        | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('name', 'equalto', name)
+        | first -%}
+    {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}
 
 
