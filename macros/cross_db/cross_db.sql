@@ -47,24 +47,25 @@
 {%- endmacro %}
 
 
-{% macro json_object_of(columns) %}
-    {#- The named columns of a row as one JSON object, as text: the raw values kept with a rejected row. -#}
-    {{ return(adapter.dispatch('json_object_of', 'nrr_warehouse')(columns)) }}
+{% macro json_object_of(columns, expressions={}) %}
+    {#- The named columns of a row as one JSON object, as text: the raw values kept with a rejected row.
+        `expressions` may give a column's value as another expression (a typed column as its text). -#}
+    {{ return(adapter.dispatch('json_object_of', 'nrr_warehouse')(columns, expressions)) }}
 {% endmacro %}
 
-{% macro duckdb__json_object_of(columns) -%}
+{% macro duckdb__json_object_of(columns, expressions={}) -%}
     cast(json_object(
         {%- for column in columns %}
-        '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+        '{{ column }}', {{ expressions.get(column, column) }}{{ ',' if not loop.last }}
         {%- endfor %}
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
-{% macro spark__json_object_of(columns) -%}
+{% macro spark__json_object_of(columns, expressions={}) -%}
     to_json(
         named_struct(
             {%- for column in columns %}
-            '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+            '{{ column }}', {{ expressions.get(column, column) }}{{ ',' if not loop.last }}
             {%- endfor %}
         ),
         map('ignoreNullFields', 'false')

@@ -1,6 +1,10 @@
-{% macro billing_input(table_name) %}
+{% macro billing_input(table_name, typed=none) %}
     {#-
         A select of the input table `table_name` with every contract column as text, in contract order.
+        With a dict `typed` (staging of subscriptions, invoice lines and fx rates): a column of
+        typed_input_columns() whose type is already right (typed_input_kind) is selected as it is,
+        and `typed` records its kind, so that staging uses it without parsing it again (DECISIONLOG
+        "Typed inputs stay typed"). Everything else is text, as before.
 
         The route is nrr_input_route():
         Demo route (seeds): the seed `raw_<table_name>`.
@@ -25,8 +29,11 @@
                 unit test (its given rows stand for the seed, and have no schema): the seed is the
                 project's own and has every contract column. -#}
             {%- set present = contract.columns -%}
+            {%- set types = {} -%}
         {%- elif execute -%}
-            {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+            {%- set seed_columns = adapter.get_columns_in_relation(relation) -%}
+            {%- set present = seed_columns | map(attribute='name') | list -%}
+            {%- set types = column_types_of(seed_columns) -%}
         {%- endif -%}
     {%- elif route == 'sources' -%}
         {#- source() at parse time too: it records the dependency (lineage, `dbt source freshness`). -#}
@@ -39,6 +46,7 @@
             {%- set label = located.label -%}
             {%- set from_clause = located.from_clause -%}
             {%- set present = located.columns -%}
+            {%- set types = located.get('types', {}) -%}
         {%- endif -%}
     {%- elif execute -%}
         {%- set located = locate_billing_input(data_dir, table_name) -%}
@@ -48,15 +56,21 @@
         {%- set label = located.label -%}
         {%- set from_clause = located.from_clause -%}
         {%- set present = located.columns -%}
+        {%- set types = located.get('types', {}) -%}
     {%- endif -%}
     {%- if not execute -%}
         {#- Parse time: only the ref above matters (it records the dependency on the seed). -#}
         {{ return(billing_input_empty(contract.columns)) }}
     {%- endif -%}
     {%- set by_lower_name = billing_input_columns(contract, label, present) -%}
+    {%- set expected = typed_input_columns(table_name) if typed is not none else {} -%}
     select
         {%- for column in contract.columns %}
-            {%- if column in by_lower_name %}
+            {%- set kind = typed_input_kind(types.get(by_lower_name.get(column)), expected.get(column)) %}
+            {%- if kind is not none %}
+                {%- do typed.update({column: kind}) %}
+        {{ adapter.quote(by_lower_name[column]) }} as {{ column }}
+            {%- elif column in by_lower_name %}
         cast({{ adapter.quote(by_lower_name[column]) }} as {{ dbt.type_string() }}) as {{ column }}
             {%- else %}
         cast(null as {{ dbt.type_string() }}) as {{ column }}
@@ -172,6 +186,7 @@
         'path': path,
         'from_clause': from_clause,
         'columns': described.columns[0].values() | list,
+        'types': described_types_of(described),
     }) }}
 {% endmacro %}
 

@@ -38,8 +38,9 @@
         The source table of `table_name` (source `billing` in _billing__sources.yml, whose database,
         schema and identifier are vars), or none when it does not exist. Else a dict like
         billing_input_file's: label (database.schema.table, for messages), from_clause (the relation)
-        and columns (names as the loader wrote them). Typed columns (DATE, DECIMAL, TIMESTAMP ...) are
-        fine: billing_input casts each to text, and staging parses that text like a file's.
+        and columns (names as the loader wrote them), and types (each name's data type). A typed column
+        (DATE, DECIMAL, TIMESTAMP ...) of a date or a number is used as it is (typed_input_kind);
+        any other is cast to text by billing_input, and staging parses that text like a file's.
     -#}
     {%- set declared = source(input_source_name(table_name), table_name) -%}
     {%- set relation = adapter.get_relation(
@@ -53,6 +54,7 @@
         'label': billing_input_source_label(declared),
         'from_clause': billing_input_source_from(relation, columns),
         'columns': columns | map(attribute='name') | list,
+        'types': column_types_of(columns),
     }) }}
 {% endmacro %}
 

@@ -1,7 +1,8 @@
 {% macro input_contract() %}
     {#-
         The input contract of SPEC section 1: for each input table, its columns in order and which of
-        them are required. Every column is read as text; staging parses it. Optional tables may be
+        them are required. Every column is read as text; staging parses it (a date or number column
+        that arrives typed stays typed: typed_input_columns). Optional tables may be
         absent; optional columns may be absent from a file (they read as null and take their default).
     -#}
     {{ return({

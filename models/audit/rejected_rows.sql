@@ -1,35 +1,29 @@
+{#- The validated rows of each input table, in the order of the audit (source_table, model, whether
+    its rows carry an MRR, and a comment). One block per table, written once below. -#}
+{%- set validated_tables = [
+    {'source_table': 'subscriptions', 'model': 'int_subscription_rows_validated', 'has_mrr': true},
+    {'source_table': 'invoice_lines', 'model': 'int_invoice_lines_validated', 'has_mrr': true},
+    {'source_table': 'customers', 'model': 'int_customer_rows_validated', 'has_mrr': false},
+    {'source_table': 'fx_rates', 'model': 'int_fx_rate_rows_validated', 'has_mrr': false},
+    {
+        'source_table': 'customer_parents',
+        'model': 'int_customer_parents_validated',
+        'has_mrr': false,
+        'comment': 'A quarantined parent_customer_id: the customer row is used (its own family), '
+            ~ 'the link is not.',
+    },
+] -%}
+
 with
 
-subscription_rows as (
+{% for table in validated_tables %}
+    {{ table.source_table }}_rows as (
 
-    select * from {{ ref('int_subscription_rows_validated') }}
+        select * from {{ ref(table.model) }}
 
-),
+    ),
 
-customer_rows as (
-
-    select * from {{ ref('int_customer_rows_validated') }}
-
-),
-
-invoice_line_rows as (
-
-    select * from {{ ref('int_invoice_lines_validated') }}
-
-),
-
-fx_rate_rows as (
-
-    select * from {{ ref('int_fx_rate_rows_validated') }}
-
-),
-
-customer_parent_rows as (
-
-    select * from {{ ref('int_customer_parents_validated') }}
-
-),
-
+{% endfor %}
 malformed_lines as (
 
     select * from {{ ref('stg_billing__malformed_lines') }}
@@ -38,67 +32,23 @@ malformed_lines as (
 
 unioned as (
 
-    select
-        'subscriptions' as source_table,
-        row_key,
-        reason_code,
-        reason,
-        raw_values,
-        mrr
-    from subscription_rows
-    where row_status = 'rejected'
+    {% for table in validated_tables %}
+        {%- if table.comment %}
+        -- {{ table.comment }}
+        {%- endif %}
+        select
+            '{{ table.source_table }}' as source_table,
+            row_key,
+            reason_code,
+            reason,
+            raw_values,
+            {{ 'mrr' if table.has_mrr else 'cast(null as ' ~ type_money() ~ ') as mrr' }}
+        from {{ table.source_table }}_rows
+        where row_status = 'rejected'
 
-    union all
+        union all
 
-    select
-        'invoice_lines' as source_table,
-        row_key,
-        reason_code,
-        reason,
-        raw_values,
-        mrr
-    from invoice_line_rows
-    where row_status = 'rejected'
-
-    union all
-
-    select
-        'customers' as source_table,
-        row_key,
-        reason_code,
-        reason,
-        raw_values,
-        cast(null as {{ type_money() }}) as mrr
-    from customer_rows
-    where row_status = 'rejected'
-
-    union all
-
-    select
-        'fx_rates' as source_table,
-        row_key,
-        reason_code,
-        reason,
-        raw_values,
-        cast(null as {{ type_money() }}) as mrr
-    from fx_rate_rows
-    where row_status = 'rejected'
-
-    union all
-
-    -- A quarantined parent_customer_id: the customer row is used (its own family), the link is not.
-    select
-        'customer_parents' as source_table,
-        row_key,
-        reason_code,
-        reason,
-        raw_values,
-        cast(null as {{ type_money() }}) as mrr
-    from customer_parent_rows
-    where row_status = 'rejected'
-
-    union all
-
+    {% endfor %}
     -- A CSV line that does not parse as a row of its header: its number and raw text (and its file's
     -- table when that is not the audited one: a Stripe file's line counts in invoice_lines or customers).
     select

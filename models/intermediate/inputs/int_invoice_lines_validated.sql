@@ -12,72 +12,9 @@ fx_rate_rows as (
 
 ),
 
-rates as (
-
-    -- The reporting currency is worth 1 by definition and needs no row.
-    select
-        currency,
-        rate_to_reporting
-    from fx_rate_rows
-    where
-        row_status = 'used'
-        and currency != '{{ var("reporting_currency") }}'
-
-    union all
-
-    select
-        '{{ var("reporting_currency") }}' as currency,
-        1.0 as rate_to_reporting
-
-),
-
-repeated_keys as (
-
-    -- line_ids on more than one row: few, so the copies are told apart only among them.
-    select line_id
-
-    from lines
-    where line_id is not null
-    group by line_id
-    having count(*) > 1
-
-),
-
-repeated_key_rows_compared as (
-
-    -- Rows sharing a line_id are exact duplicates (collapsed to one) or conflicting duplicates (all
-    -- rejected).
-    select
-        lines.*,
-        min(lines.raw_values) over (partition by lines.line_id)
-        != max(lines.raw_values) over (partition by lines.line_id) as has_conflicting_duplicate,
-        row_number() over (
-            partition by lines.line_id, lines.raw_values order by lines.raw_values
-        ) as copy_number
-
-    from lines
-    inner join repeated_keys
-        on lines.line_id = repeated_keys.line_id
-
-),
-
-keyed as (
-
-    select
-        lines.*,
-        false as has_conflicting_duplicate,
-        1 as copy_number
-
-    from lines
-    left join repeated_keys
-        on lines.line_id = repeated_keys.line_id
-    where repeated_keys.line_id is null
-
-    union all
-
-    select * from repeated_key_rows_compared
-
-),
+-- The fx rates in use, and each line keyed by line_id: rates, repeated_keys,
+-- repeated_key_rows_compared, keyed (validation_preamble).
+{{ validation_preamble('lines', ['line_id']) }}
 
 row_checked as (
 

@@ -12,89 +12,9 @@ fx_rate_rows as (
 
 ),
 
-rates as (
-
-    -- The reporting currency is worth 1 by definition and needs no row.
-    select
-        currency,
-        rate_to_reporting
-    from fx_rate_rows
-    where
-        row_status = 'used'
-        and currency != '{{ var("reporting_currency") }}'
-
-    union all
-
-    select
-        '{{ var("reporting_currency") }}' as currency,
-        1.0 as rate_to_reporting
-
-),
-
-repeated_keys as (
-
-    -- Keys (subscription_id + start_date as written) on more than one row: few, so the copies are
-    -- told apart only among them, not by a window over every row.
-    select
-        subscription_id,
-        start_date_text
-
-    from subscriptions
-    where subscription_id is not null and start_date_text is not null
-    group by subscription_id, start_date_text
-    having count(*) > 1
-
-),
-
-repeated_key_rows as (
-
-    select subscriptions.*
-
-    from subscriptions
-    inner join repeated_keys
-        on
-            subscriptions.subscription_id = repeated_keys.subscription_id
-            and subscriptions.start_date_text = repeated_keys.start_date_text
-
-),
-
-repeated_key_rows_compared as (
-
-    -- Rows sharing a key are exact duplicates (collapsed to one) or conflicting duplicates (all
-    -- rejected).
-    select
-        *,
-        min(raw_values) over (partition by subscription_id, start_date_text)
-        != max(raw_values) over (partition by subscription_id, start_date_text)
-            as has_conflicting_duplicate,
-        row_number() over (
-            partition by subscription_id, start_date_text, raw_values order by raw_values
-        ) as copy_number
-
-    from repeated_key_rows
-
-),
-
-keyed as (
-
-    -- The key of a period is subscription_id + start_date.
-    select
-        subscriptions.*,
-        false as has_conflicting_duplicate,
-        1 as copy_number
-
-    from subscriptions
-    left join repeated_keys
-        on
-            subscriptions.subscription_id = repeated_keys.subscription_id
-            and subscriptions.start_date_text = repeated_keys.start_date_text
-    where repeated_keys.subscription_id is null
-
-    union all
-
-    select * from repeated_key_rows_compared
-
-),
+-- The fx rates in use, and each row keyed by subscription_id + start_date as written:
+-- rates, repeated_keys, repeated_key_rows_compared, keyed (validation_preamble).
+{{ validation_preamble('subscriptions', ['subscription_id', 'start_date_text']) }}
 
 row_checked as (
 

@@ -1,25 +1,33 @@
+{#- Filled by billing_input: the columns that arrived typed, used as they are (typed_inputs.sql). -#}
+{%- set typed = {} -%}
+
 with
 
 source as (
 
-    {{ billing_input('invoice_lines') }}
+    {{ billing_input('invoice_lines', typed) }}
 
 ),
 
 cleaned as (
 
-    -- Text as given, trimmed (blank is null), and the whole raw row for the audit trail.
+    -- Text as given, trimmed (blank is null), and the whole raw row for the audit trail. A column
+    -- that arrived typed is its text here and its value as given in *_given.
     select
-        {{ json_object_of(input_contract()['invoice_lines']['columns']) }} as raw_values,
+        {{ typed_raw_values('invoice_lines', typed) }} as raw_values,
         {{ clean_text('line_id') }} as line_id,
         {{ clean_text('customer_id') }} as customer_id,
         {{ clean_text('subscription_id') }} as subscription_id_text,
         {{ clean_text('plan_id') }} as plan_id,
-        {{ clean_text('service_start') }} as service_start_text,
-        {{ clean_text('service_end') }} as service_end_text,
-        {{ clean_text('amount') }} as amount_text,
+        {{ typed_input_text('service_start', typed) }} as service_start_text,
+        {{ typed_input_text('service_end', typed) }} as service_end_text,
+        {{ typed_input_text('amount', typed) }} as amount_text,
         upper({{ clean_text('currency') }}) as currency_text,
-        {{ clean_text('quantity') }} as quantity_text,
+        {{ typed_input_text('quantity', typed) }} as quantity_text,
+        service_start as service_start_given,
+        service_end as service_end_given,
+        amount as amount_given,
+        quantity as quantity_given,
         lower({{ clean_text('billing_interval') }}) as billing_interval_text,
         lower({{ clean_text('line_type') }}) as line_type_text
 
@@ -35,14 +43,14 @@ parsed as (
     select
         *,
         coalesce(subscription_id_text, line_id) as subscription_id,
-        {{ parse_date('service_start_text') }} as service_start,
-        {{ parse_date('service_end_text') }} as service_end,
-        {{ parse_number('amount_text') }} as amount,
+        {{ typed_input_date('service_start', typed) }} as service_start,
+        {{ typed_input_date('service_end', typed) }} as service_end,
+        {{ typed_input_number('amount', typed) }} as amount,
         coalesce(currency_text, '{{ var("reporting_currency") }}') as currency,
         case
             when quantity_text is null then 1
-            when {{ parse_number('quantity_text') }} = floor({{ parse_number('quantity_text') }})
-                then {{ parse_number('quantity_text') }}
+            when {{ typed_input_number('quantity', typed) }} = floor({{ typed_input_number('quantity', typed) }})
+                then {{ typed_input_number('quantity', typed) }}
         end as quantity,
         case
             when billing_interval_text is not null
