@@ -1,3 +1,12 @@
+{#- Where each dimension's values come from: the customer cohort members (segment, country, ARR
+    band) or the (customer, plan) pairs. -#}
+{%- set dimension_sources = [
+    ('segment', 'members_described'),
+    ('country', 'members_described'),
+    ('arr_band', 'members_described'),
+    ('plan', 'plan_cohort_members'),
+] -%}
+
 with
 
 cohort_members as (
@@ -58,86 +67,28 @@ long_members as (
     -- at the plan grain the member is the (customer, plan) pair with that plan's MRR at S, so a
     -- customer with several plans counts in each with that plan's revenue; and the company's cohort
     -- once under each dimension as its 'All' (the customer grain, as nrr_by_period's 'All').
-    select
-        'segment' as dimension,
-        segment as dimension_value,
-        period_months,
-        period_start_month,
-        period_end_month,
-        starting_mrr,
-        ending_mrr,
-        expansion_mrr,
-        contraction_mrr,
-        churned_mrr,
-        starting_arr,
-        ending_arr,
-        retained_arr,
-        is_retained
+    {% for dimension, relation in dimension_sources %}
+        select
+            '{{ dimension }}' as dimension,
+            {{ dimension }} as dimension_value,
+            period_months,
+            period_start_month,
+            period_end_month,
+            starting_mrr,
+            ending_mrr,
+            expansion_mrr,
+            contraction_mrr,
+            churned_mrr,
+            starting_arr,
+            ending_arr,
+            retained_arr,
+            is_retained
 
-    from members_described
+        from {{ relation }}
 
-    union all
+        union all
 
-    select
-        'country' as dimension,
-        country as dimension_value,
-        period_months,
-        period_start_month,
-        period_end_month,
-        starting_mrr,
-        ending_mrr,
-        expansion_mrr,
-        contraction_mrr,
-        churned_mrr,
-        starting_arr,
-        ending_arr,
-        retained_arr,
-        is_retained
-
-    from members_described
-
-    union all
-
-    select
-        'arr_band' as dimension,
-        arr_band as dimension_value,
-        period_months,
-        period_start_month,
-        period_end_month,
-        starting_mrr,
-        ending_mrr,
-        expansion_mrr,
-        contraction_mrr,
-        churned_mrr,
-        starting_arr,
-        ending_arr,
-        retained_arr,
-        is_retained
-
-    from members_described
-
-    union all
-
-    select
-        'plan' as dimension,
-        plan as dimension_value,
-        period_months,
-        period_start_month,
-        period_end_month,
-        starting_mrr,
-        ending_mrr,
-        expansion_mrr,
-        contraction_mrr,
-        churned_mrr,
-        starting_arr,
-        ending_arr,
-        retained_arr,
-        is_retained
-
-    from plan_cohort_members
-
-    union all
-
+    {% endfor %}
     select
         dimensions.dimension,
         'All' as dimension_value,

@@ -1,3 +1,12 @@
+{#- Where each dimension's values come from: the customer movements (segment, country, ARR band)
+    or the (customer, plan) pairs' movements. -#}
+{%- set dimension_sources = [
+    ('segment', 'movements_banded'),
+    ('country', 'movements_banded'),
+    ('arr_band', 'movements_banded'),
+    ('plan', 'plan_movements'),
+] -%}
+
 with
 
 months as (
@@ -93,78 +102,26 @@ long_movements as (
     -- One row per movement and dimension value it counts in: its segment, country and band, its
     -- plan parts (a customer with several plans counts in each, with that plan's MRR), and once in
     -- the company, dimension '*', which every dimension's 'All' row repeats.
-    select
-        month,
-        'segment' as dimension,
-        segment as dimension_value,
-        movement_type,
-        starting_mrr,
-        new_mrr,
-        reactivation_mrr,
-        expansion_mrr,
-        contraction_mrr,
-        churned_mrr,
-        ending_mrr,
-        ending_arr
+    {% for dimension, relation in dimension_sources %}
+        select
+            month,
+            '{{ dimension }}' as dimension,
+            {{ dimension }} as dimension_value,
+            movement_type,
+            starting_mrr,
+            new_mrr,
+            reactivation_mrr,
+            expansion_mrr,
+            contraction_mrr,
+            churned_mrr,
+            ending_mrr,
+            ending_arr
 
-    from movements_banded
+        from {{ relation }}
 
-    union all
+        union all
 
-    select
-        month,
-        'country' as dimension,
-        country as dimension_value,
-        movement_type,
-        starting_mrr,
-        new_mrr,
-        reactivation_mrr,
-        expansion_mrr,
-        contraction_mrr,
-        churned_mrr,
-        ending_mrr,
-        ending_arr
-
-    from movements_banded
-
-    union all
-
-    select
-        month,
-        'arr_band' as dimension,
-        arr_band as dimension_value,
-        movement_type,
-        starting_mrr,
-        new_mrr,
-        reactivation_mrr,
-        expansion_mrr,
-        contraction_mrr,
-        churned_mrr,
-        ending_mrr,
-        ending_arr
-
-    from movements_banded
-
-    union all
-
-    select
-        month,
-        'plan' as dimension,
-        plan as dimension_value,
-        movement_type,
-        starting_mrr,
-        new_mrr,
-        reactivation_mrr,
-        expansion_mrr,
-        contraction_mrr,
-        churned_mrr,
-        ending_mrr,
-        ending_arr
-
-    from plan_movements
-
-    union all
-
+    {% endfor %}
     select
         month,
         '*' as dimension,
