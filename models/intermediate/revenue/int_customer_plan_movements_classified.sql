@@ -64,17 +64,11 @@ classified as (
     -- int_mrr_movements_classified's six types, per customer and plan.
     select
         pairs_in_reporting_months.*,
-        case
-            when
-                pairs_in_reporting_months.starting_mrr = 0
-                and pairs_in_reporting_months.month = first_months.first_month
-                then 'new'
-            when pairs_in_reporting_months.starting_mrr = 0 then 'reactivation'
-            when pairs_in_reporting_months.ending_mrr = 0 then 'churn'
-            when pairs_in_reporting_months.ending_mrr > pairs_in_reporting_months.starting_mrr then 'expansion'
-            when pairs_in_reporting_months.ending_mrr < pairs_in_reporting_months.starting_mrr then 'contraction'
-            else 'retained'
-        end as movement_type
+        {{ movement_type_of(
+            'pairs_in_reporting_months.starting_mrr',
+            'pairs_in_reporting_months.ending_mrr',
+            'pairs_in_reporting_months.month = first_months.first_month'
+        ) }} as movement_type
 
     from pairs_in_reporting_months
     inner join first_months
@@ -95,23 +89,7 @@ final as (
         starting_arr,
         ending_arr,
         movement_type,
-        cast(
-            case when movement_type = 'new' then ending_mrr else 0 end as {{ type_money() }}
-        ) as new_mrr,
-        cast(
-            case when movement_type = 'reactivation' then ending_mrr else 0 end as {{ type_money() }}
-        ) as reactivation_mrr,
-        cast(
-            case when movement_type = 'expansion' then ending_mrr - starting_mrr else 0 end
-            as {{ type_money() }}
-        ) as expansion_mrr,
-        cast(
-            case when movement_type = 'contraction' then starting_mrr - ending_mrr else 0 end
-            as {{ type_money() }}
-        ) as contraction_mrr,
-        cast(
-            case when movement_type = 'churn' then starting_mrr else 0 end as {{ type_money() }}
-        ) as churned_mrr
+        {{ movement_amounts() }}
 
     from classified
 

@@ -145,21 +145,13 @@ pairs_in_window as (
 
 classified as (
 
-    -- Order matters only in that a row with no starting MRR is new or a reactivation, and a row with no
-    -- ending MRR is a churn; every other row compares the two. Each of the six types is reachable.
+    -- SPEC section 3's six types; new when there was no MRR in any month before.
     select
         customer_id,
         month,
         cast(starting_mrr as {{ type_money() }}) as starting_mrr,
         cast(ending_mrr as {{ type_money() }}) as ending_mrr,
-        case
-            when starting_mrr = 0 and not had_mrr_before then 'new'
-            when starting_mrr = 0 then 'reactivation'
-            when ending_mrr = 0 then 'churn'
-            when ending_mrr > starting_mrr then 'expansion'
-            when ending_mrr < starting_mrr then 'contraction'
-            else 'retained'
-        end as movement_type
+        {{ movement_type_of('starting_mrr', 'ending_mrr', 'not had_mrr_before') }} as movement_type
 
     from pairs_in_window
 
@@ -173,23 +165,7 @@ final as (
         starting_mrr,
         ending_mrr,
         movement_type,
-        cast(
-            case when movement_type = 'new' then ending_mrr else 0 end as {{ type_money() }}
-        ) as new_mrr,
-        cast(
-            case when movement_type = 'reactivation' then ending_mrr else 0 end as {{ type_money() }}
-        ) as reactivation_mrr,
-        cast(
-            case when movement_type = 'expansion' then ending_mrr - starting_mrr else 0 end
-            as {{ type_money() }}
-        ) as expansion_mrr,
-        cast(
-            case when movement_type = 'contraction' then starting_mrr - ending_mrr else 0 end
-            as {{ type_money() }}
-        ) as contraction_mrr,
-        cast(
-            case when movement_type = 'churn' then starting_mrr else 0 end as {{ type_money() }}
-        ) as churned_mrr
+        {{ movement_amounts() }}
 
     from classified
 
