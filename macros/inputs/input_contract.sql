@@ -56,12 +56,14 @@
         },
         'price': {
             'required_table': false,
-            'columns': ['id', 'recurring_interval', 'recurring_interval_count', 'recurring_usage_type'],
+            'columns': [
+                'id', 'recurring_interval', 'recurring_interval_count', 'recurring_usage_type', 'product_id',
+            ],
             'required_columns': ['id'],
         },
         'plan': {
             'required_table': false,
-            'columns': ['id', 'interval', 'interval_count', 'usage_type'],
+            'columns': ['id', 'interval', 'interval_count', 'usage_type', 'product_id'],
             'required_columns': ['id'],
         },
     }) }}

@@ -193,7 +193,13 @@ STRIPE_COLUMNS = {
         "shipping_address_country",
         "is_deleted",
     ],
-    "price": ["id", "recurring_interval", "recurring_interval_count", "recurring_usage_type"],
+    "price": [
+        "id",
+        "recurring_interval",
+        "recurring_interval_count",
+        "recurring_usage_type",
+        "product_id",
+    ],
 }
 
 # The minor units of the currencies the demo bills in (Stripe's amounts are in them).
@@ -229,7 +235,9 @@ def stripe_tables(lines: list[list[str]]) -> dict[str, list[list[str]]]:
         months = INTERVAL_MONTHS[(line[column["billing_interval"]] or "month").strip().lower()]
         interval, count = STRIPE_INTERVALS[months]
         price_id = f"price_{line[column['plan_id']]}_{interval}{count}_{currency.lower()}"
-        prices.setdefault(price_id, [price_id, interval, str(count), "licensed"])
+        # The price's product is the plan (its id the plan name: Stripe takes custom product ids).
+        product = line[column["plan_id"]]
+        prices.setdefault(price_id, [price_id, interval, str(count), "licensed", product])
         net = Decimal(line[column["amount"]]) * MINOR_UNITS_PER_UNIT.get(currency, 100)
         amount, excluding_tax, discount = net, "", ""
         if number % 5 == 1 and net > 1000:

@@ -54,7 +54,17 @@ lines_in_spans as (
         spans.end_date,
         max(case when recurring_lines.is_whole_cycle then recurring_lines.cycle_months end) over (
             partition by spans.subscription_id, spans.start_date
-        ) as span_cycle_months
+        ) as span_cycle_months,
+        -- The span's plan: that of its latest charge (a plan change inside a cycle credits the old
+        -- plan and charges the new one from the change on), not of whichever line sorts first
+        -- (DECISIONLOG "A derived period's plan is that of its latest charge").
+        first_value(recurring_lines.plan_id) over (
+            partition by spans.subscription_id, spans.start_date
+            order by
+                case when recurring_lines.amount > 0 then 0 else 1 end asc,
+                recurring_lines.service_start desc,
+                recurring_lines.plan_id desc
+        ) as span_plan_id
 
     from spans
     inner join recurring_lines
@@ -81,7 +91,7 @@ spans_priced as (
         start_date,
         end_date,
         max(customer_id) as customer_id,
-        max(plan_id) as plan_id,
+        max(span_plan_id) as plan_id,
         min(currency) as currency,
         count(distinct currency) as currencies,
         max(minor_unit) as minor_unit,

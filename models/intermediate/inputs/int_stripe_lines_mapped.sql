@@ -47,6 +47,7 @@ price_intervals as (
     -- A line's price, else its plan (Stripe's older object).
     select
         price_id as interval_id,
+        product_id,
         recurring_interval,
         recurring_interval_count,
         recurring_usage_type
@@ -57,6 +58,7 @@ price_intervals as (
 
     select
         plans.plan_id as interval_id,
+        plans.product_id,
         plans.recurring_interval,
         plans.recurring_interval_count,
         plans.recurring_usage_type
@@ -76,6 +78,7 @@ intervals as (
     -- One interval per price or plan id.
     select
         interval_id,
+        max(product_id) as product_id,
         max(recurring_interval) as recurring_interval,
         max(recurring_interval_count) as recurring_interval_count,
         max(recurring_usage_type) as recurring_usage_type
@@ -94,6 +97,7 @@ joined as (
         invoices.customer_id,
         invoices.invoice_status,
         invoices.is_deleted,
+        intervals.product_id,
         intervals.recurring_interval,
         intervals.recurring_interval_count,
         intervals.recurring_usage_type,
@@ -120,7 +124,9 @@ mapped as (
         line_item_id as line_id,
         customer_id,
         coalesce(subscription_id, line_item_id) as subscription_id,
-        coalesce(price_id, plan_id) as plan_id,
+        -- The plan is the price's (or plan's) product, else the price id (DECISIONLOG "A Stripe
+        -- line's plan is its price's product").
+        coalesce(product_id, price_id, plan_id) as plan_id,
         -- Fivetran's TIMESTAMP (as text), an export's ISO text or the API's epoch seconds, as a
         -- UTC date; anything else is null and quarantined as unparseable_required_value.
         {{ parse_date_or_epoch('period_start_text') }} as service_start,
