@@ -1,21 +1,18 @@
 -- The causes of movement (DECISIONLOG "Causes of expansion and contraction") belong to exactly the
 -- movement rows with MRR in both months, and add up to each one's change: seats + price + cross-sell
 -- - cross-sell lost = ending MRR - starting MRR. A cause row without its movement row, or a movement
--- row with MRR in both months without causes, fails (the mart's left join would hide either). Row by
--- row in the months the run rewrote; every month's totals: assert_incremental_months_reconcile.
+-- row with MRR in both months without causes, fails (the mart's left join would hide either).
 with
 
 movements as (
 
     select * from {{ ref('int_mrr_movements_classified') }}
-    where {{ rewritten_months_only() }}
 
 ),
 
 causes as (
 
     select * from {{ ref('int_mrr_movement_causes_attributed') }}
-    where {{ rewritten_months_only() }}
 
 ),
 

@@ -75,46 +75,10 @@
     delete from {{ target }}
     where
         {% for predicate in predicates -%}
-        {%- if '__window_start__' in predicate %}
         {{ predicate | replace('__window_start__', incremental_window_start(predicate.split()[0])) }}
-        {%- else %}
-        {{ predicate | replace('__recomputed_period_rows__', recomputed_period_rows()) }}
-        {%- endif %}
         {{- ' and ' if not loop.last }}
         {% endfor %};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }}
 {% endmacro %}
-
-
-{% macro incremental_period_config() %}
-    {#-
-        The incremental settings of nrr_by_period (DECISIONLOG "nrr_by_period recomputes the rewritten
-        months and the changed segments"). DuckDB: `replace_window` with the predicate of
-        recomputed_period_rows(). Spark: a table, rebuilt in full (insert_overwrite replaces whole
-        partitions, and a changed segment spans every period).
-    -#}
-    {%- if target.type == 'spark' -%}
-        {{ return({'materialized': 'table'}) }}
-    {%- else -%}
-        {{ return({
-            'materialized': 'incremental',
-            'incremental_strategy': 'replace_window',
-            'incremental_predicates': ['__recomputed_period_rows__'],
-            'on_schema_change': 'fail',
-        }) }}
-    {%- endif -%}
-{% endmacro %}
-
-
-{% macro recomputed_period_rows(end_month_column='period_end_month', segment_column='segment') -%}
-    {#- The rows of an incremental nrr_by_period run: periods ending in the rewritten window, and
-        every period of a segment whose customers changed (all rows when that is unknown). -#}
-    {%- set changed = model_relation('int_customer_segments_changed') -%}
-    (
-        {{ end_month_column }} >= {{ rewritten_window_start() }}
-        or {{ segment_column }} in (select segment from {{ changed }} where segment is not null)
-        or exists (select 1 from {{ changed }} where segment is null)
-    )
-{%- endmacro %}

@@ -1,9 +1,3 @@
-{{ config(**incremental_period_config()) }}
--- Incremental: recomputes the periods ending in the rewritten window and the segments whose customers
--- changed, and keeps the rest (DECISIONLOG "nrr_by_period recomputes the rewritten months and the
--- changed segments"). It reads both through relations, after:
--- depends_on: {{ ref('int_incremental_window_resolved') }}
--- depends_on: {{ ref('int_customer_segments_changed') }}
 with
 
 cohort_members as (
@@ -42,25 +36,6 @@ members_with_segment as (
 
 ),
 
-{% if is_incremental() -%}
-members_recomputed as (
-
-    -- The members of the rows this run recomputes (their 'All' rows of kept periods are dropped below).
-    select * from members_with_segment
-    where {{ recomputed_period_rows() }}
-
-),
-{%- else -%}
-    members_recomputed as (
-
-        select * from members_with_segment
-
-    ),
-{%- endif %}
-
-{{ nrr_by_period_aggregated('members_recomputed') }}
+{{ nrr_by_period_aggregated('members_with_segment') }}
 
 select * from final
-{% if is_incremental() -%}
-where {{ recomputed_period_rows() }}
-{%- endif %}

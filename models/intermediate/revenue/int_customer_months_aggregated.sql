@@ -1,6 +1,4 @@
 {{ config(**incremental_month_config()) }}
--- Runs after the window its tests read (DECISIONLOG "Data tests of an incremental run check the rewritten window"):
--- depends_on: {{ ref('int_incremental_window_resolved') }}
 
 with
 
