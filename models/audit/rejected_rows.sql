@@ -1,13 +1,13 @@
-{#- The validated rows of each input table, in the order of the audit (source_table, model, whether
-    its rows carry an MRR, and a comment). One block per table, written once below. -#}
+{#- The validated rows of each input table, in the order of the audit (source_table, whether its
+    rows carry an MRR, and a comment): each imported below as <source_table>_rows, and its rejected
+    rows' block of the union written once. -#}
 {%- set validated_tables = [
-    {'source_table': 'subscriptions', 'model': 'int_subscription_rows_validated', 'has_mrr': true},
-    {'source_table': 'invoice_lines', 'model': 'int_invoice_lines_validated', 'has_mrr': true},
-    {'source_table': 'customers', 'model': 'int_customer_rows_validated', 'has_mrr': false},
-    {'source_table': 'fx_rates', 'model': 'int_fx_rate_rows_validated', 'has_mrr': false},
+    {'source_table': 'subscriptions', 'has_mrr': true},
+    {'source_table': 'invoice_lines', 'has_mrr': true},
+    {'source_table': 'customers', 'has_mrr': false},
+    {'source_table': 'fx_rates', 'has_mrr': false},
     {
         'source_table': 'customer_parents',
-        'model': 'int_customer_parents_validated',
         'has_mrr': false,
         'comment': 'A quarantined parent_customer_id: the customer row is used (its own family), '
             ~ 'the link is not.',
@@ -16,14 +16,36 @@
 
 with
 
-{% for table in validated_tables %}
-    {{ table.source_table }}_rows as (
+subscriptions_rows as (
 
-        select * from {{ ref(table.model) }}
+    select * from {{ ref('int_subscription_rows_validated') }}
 
-    ),
+),
 
-{% endfor %}
+invoice_lines_rows as (
+
+    select * from {{ ref('int_invoice_lines_validated') }}
+
+),
+
+customers_rows as (
+
+    select * from {{ ref('int_customer_rows_validated') }}
+
+),
+
+fx_rates_rows as (
+
+    select * from {{ ref('int_fx_rate_rows_validated') }}
+
+),
+
+customer_parents_rows as (
+
+    select * from {{ ref('int_customer_parents_validated') }}
+
+),
+
 malformed_lines as (
 
     select * from {{ ref('stg_billing__malformed_lines') }}
