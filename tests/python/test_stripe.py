@@ -107,7 +107,7 @@ def test_bad_stripe_lines_are_quarantined_with_reasons(tmp_path):
         items.write("il_18,in_1\n")
         items.write('il_19,in_1,sub_8,"price_pro,2024-04-01\n')
     with (data / "price.csv").open("a") as prices:
-        prices.write("price_week,week,1,licensed\n")
+        prices.write("price_week,week,1,licensed,week\n")
     with (data / "customer.csv").open("a") as customers:
         customers.write("c4,Four,,not json,NA,,,false\n")  # metadata not JSON: segment Unknown
         customers.write("c5,Five,,{},,,,\n")  # no segment key: Unknown
