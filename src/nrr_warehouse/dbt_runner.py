@@ -161,13 +161,16 @@ def stable_path(database: Path):
     whole project again; this path is the same string for every folder. DuckDB resolves it to the
     real file when it opens it, so the database name (the file name's first part), the
     write-ahead log and the spill folder (`<file>.tmp`) are the real file's, beside it. Where
-    that does not hold (no /proc, or descriptor 100 already taken), dbt gets the absolute path:
-    the same build, parsed in full.
+    that does not hold (no /proc, descriptor 100 already taken, a folder it cannot open), dbt
+    gets the absolute path: the same build, parsed in full.
     """
-    if not Path("/proc/self/fd").is_dir() or descriptor_open(FOLDER_FD):
+    folder = None
+    if Path("/proc/self/fd").is_dir() and not descriptor_open(FOLDER_FD):
+        with contextlib.suppress(OSError):
+            folder = os.open(database.parent, os.O_RDONLY | os.O_DIRECTORY)
+    if folder is None:
         yield str(database), ()
         return
-    folder = os.open(database.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.dup2(folder, FOLDER_FD, inheritable=False)
     finally:

@@ -18,7 +18,7 @@ import pytest
 from conftest import EXAMPLES_DIR, HARNESS, PROJECT_DIR, rows, run_harness
 from test_publish import leftovers, published, run_log, sha256, staging_started, wait_for
 
-from nrr_warehouse import cli
+from nrr_warehouse import cli, dbt_runner
 from nrr_warehouse import publish as wap
 from nrr_warehouse.dbt_runner import dbt_process
 
@@ -226,6 +226,27 @@ def test_duckdb_spills_beside_the_file_it_builds(tmp_path):
         assert reparsed == (
             ["saved manifest not found. Starting full parse."] if folder == "first" else []
         )
+
+
+def test_stable_path_falls_back_to_the_absolute_path_and_leaves_no_descriptor(tmp_path):
+    """Descriptor 100 already taken or a folder that cannot be opened: dbt gets the absolute path
+    (the build is the same, parsed in full); the descriptor lives only while dbt starts."""
+    database = tmp_path / "w.duckdb.building"
+    with dbt_runner.stable_path(database) as (path, fds):
+        assert (path, fds) == (f"/proc/self/fd/100/{database.name}", (100,))
+        assert Path(path).resolve() == database.resolve().parent / database.name
+    assert not dbt_runner.descriptor_open(dbt_runner.FOLDER_FD)
+    with dbt_runner.stable_path(tmp_path / "missing" / database.name) as (path, fds):
+        assert (path, fds) == (str(tmp_path / "missing" / database.name), ())
+    taken = os.open(tmp_path, os.O_RDONLY)
+    os.dup2(taken, dbt_runner.FOLDER_FD)
+    try:
+        with dbt_runner.stable_path(database) as (path, fds):
+            assert (path, fds) == (str(database), ())
+        assert dbt_runner.descriptor_open(dbt_runner.FOLDER_FD)  # not ours: left open
+    finally:
+        os.close(dbt_runner.FOLDER_FD)
+        os.close(taken)
 
 
 def test_sigterm_removes_the_spill_folder(tmp_path, demo_warehouse):
