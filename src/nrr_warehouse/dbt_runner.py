@@ -7,6 +7,7 @@ No decisions here: build.py decides what to run and what the results mean.
 from __future__ import annotations
 
 import collections
+import contextlib
 import ctypes
 import json
 import os
@@ -84,10 +85,10 @@ def dbt_process(
     """Run one dbt command on the project, its output shown as it comes (see DbtOutput), or kept
     and shown only on failure when `quiet`. `keep_fds` stay open in dbt (the build lock);
     `extra_env` are more environment variables for dbt (the build record). With `source`, the
-    profile attaches its file read-only (NRR_SOURCE_DATABASE)."""
+    profile attaches its file read-only (NRR_SOURCE_DATABASE). The profile opens `warehouse` by
+    the path stable_path() gives it (NRR_WAREHOUSE)."""
     env = dict(os.environ)
     env.update(extra_env or {})
-    env["NRR_WAREHOUSE"] = str(warehouse)
     env.pop("NRR_DATA_DIR", None)
     env.pop("NRR_SOURCE_DATABASE", None)
     if data_dir is not None:
@@ -109,18 +110,20 @@ def dbt_process(
     if not on_terminal:
         command.append("--no-use-colors")
     started = time.time()
-    process = subprocess.Popen(
-        command,
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        pass_fds=keep_fds,
-        preexec_fn=die_with_parent_preexec(),  # safe: the harness runs no threads
-    )
+    with stable_path(warehouse) as (profile_path, folder_fds):
+        env["NRR_WAREHOUSE"] = profile_path
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            pass_fds=(*keep_fds, *folder_fds),
+            preexec_fn=die_with_parent_preexec(),  # safe: the harness runs no threads
+        )
     output = DbtOutput(sys.stdout, on_terminal) if not quiet else None
     kept: collections.deque[str] = collections.deque(maxlen=300)
     try:
@@ -139,6 +142,52 @@ def dbt_process(
     if returncode != 0 and quiet:
         print("".join(kept)[-6000:], file=sys.stderr)
     return DbtRun(returncode, read_run_results(target, started), list(kept))
+
+
+# The descriptor under which dbt finds the warehouse's folder: a fixed number, so that the
+# profile's path is one string for every folder (DECISIONLOG "dbt opens the warehouse through a
+# fixed descriptor of its folder").
+FOLDER_FD = 100
+
+
+@contextlib.contextmanager
+def stable_path(database: Path):
+    """The path by which dbt's profile is to open `database`, and the descriptors dbt must
+    inherit for it; they are closed here again once dbt has started.
+
+    `/proc/self/fd/100/<file name>`: the file's folder open as descriptor 100, and the file's own
+    name. dbt's partial parsing hashes the profile's connection keys, the path among them, so an
+    absolute path makes a build into any new folder (each test's scratch warehouse) parse the
+    whole project again; this path is the same string for every folder. DuckDB resolves it to the
+    real file when it opens it, so the database name (the file name's first part), the
+    write-ahead log and the spill folder (`<file>.tmp`) are the real file's, beside it. Where
+    that does not hold (no /proc, descriptor 100 already taken, a folder it cannot open), dbt
+    gets the absolute path: the same build, parsed in full.
+    """
+    folder = None
+    if Path("/proc/self/fd").is_dir() and not descriptor_open(FOLDER_FD):
+        with contextlib.suppress(OSError):
+            folder = os.open(database.parent, os.O_RDONLY | os.O_DIRECTORY)
+    if folder is None:
+        yield str(database), ()
+        return
+    try:
+        os.dup2(folder, FOLDER_FD, inheritable=False)
+    finally:
+        os.close(folder)
+    try:
+        yield f"/proc/self/fd/{FOLDER_FD}/{database.name}", (FOLDER_FD,)
+    finally:
+        os.close(FOLDER_FD)
+
+
+def descriptor_open(fd: int) -> bool:
+    """Whether `fd` is an open descriptor of this process."""
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
 
 
 def dbt_error_line(run: DbtRun) -> str:

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import EXAMPLES_DIR, HARNESS, PROJECT_DIR, rows, run_dbt, run_harness
+from conftest import EXAMPLES_DIR, HARNESS, PROJECT_DIR, rows, run_harness
 from test_publish import leftovers, published, run_log, sha256, staging_started, wait_for
 
-from nrr_warehouse import cli
+from nrr_warehouse import cli, dbt_runner
 from nrr_warehouse import publish as wap
+from nrr_warehouse.dbt_runner import dbt_process
 
 # A read-write DuckDB connection on a file, as a notebook or a careless BI setting leaves one: it
 # writes (so its log, <file>.wal, exists), says "open", then waits; SIGKILL makes it a crashed one.
@@ -198,15 +199,54 @@ def test_sigterm_at_the_rename_is_reported_truthfully(tmp_path, demo_warehouse, 
 
 
 def test_duckdb_spills_beside_the_file_it_builds(tmp_path):
-    """The profile leaves temp_directory at DuckDB's default: <file>.tmp, what spill_path says."""
+    """The profile leaves temp_directory at DuckDB's default: <file>.tmp, what spill_path says.
+    dbt gets the file as the harness gives it (dbt_runner.stable_path, DECISIONLOG "dbt opens the
+    warehouse through a fixed descriptor of its folder"): the real file's folder, database name and
+    spill folder in each of two folders, and the second folder's dbt parses the project partially
+    (the profile's path is the same string), where an absolute path would make it parse it all."""
+    target = tmp_path / "target"
+    query = "select current_setting('temp_directory') as spill, current_database() as db"
+    for folder in ("first", "second"):
+        database = tmp_path / folder / "w.duckdb.building"
+        database.parent.mkdir()
+        run = dbt_process(
+            ["show", "--inline", query, "--output", "json", "--log-format", "json"],
+            database, None, target, quiet=True,
+        )  # fmt: skip
+        assert run.returncode == 0, "".join(run.output)[-3000:]
+        events = [json.loads(line) for line in run.output if line.startswith("{")]
+        shown = [e["data"]["preview"] for e in events if e["info"]["name"] == "ShowNode"]
+        assert [json.loads(preview) for preview in shown] == [
+            [{"spill": str(wap.spill_path(database)), "db": "w"}]
+        ]
+        assert database.is_file()  # DuckDB created the file in its own folder
+        reparsed = [
+            e["data"]["reason"] for e in events if e["info"]["name"] == "UnableToPartialParse"
+        ]
+        assert reparsed == (
+            ["saved manifest not found. Starting full parse."] if folder == "first" else []
+        )
+
+
+def test_stable_path_falls_back_to_the_absolute_path_and_leaves_no_descriptor(tmp_path):
+    """Descriptor 100 already taken or a folder that cannot be opened: dbt gets the absolute path
+    (the build is the same, parsed in full); the descriptor lives only while dbt starts."""
     database = tmp_path / "w.duckdb.building"
-    shown = run_dbt(
-        "show", "--inline", "select current_setting('temp_directory') as spill",
-        "--output", "json", "--quiet", "--target-path", tmp_path / "target",
-        env={**os.environ, "NRR_WAREHOUSE": str(database)},
-    )  # fmt: skip
-    assert shown.returncode == 0, shown.stdout[-3000:]
-    assert json.loads(shown.stdout)["show"] == [{"spill": str(wap.spill_path(database))}]
+    with dbt_runner.stable_path(database) as (path, fds):
+        assert (path, fds) == (f"/proc/self/fd/100/{database.name}", (100,))
+        assert Path(path).resolve() == database.resolve().parent / database.name
+    assert not dbt_runner.descriptor_open(dbt_runner.FOLDER_FD)
+    with dbt_runner.stable_path(tmp_path / "missing" / database.name) as (path, fds):
+        assert (path, fds) == (str(tmp_path / "missing" / database.name), ())
+    taken = os.open(tmp_path, os.O_RDONLY)
+    os.dup2(taken, dbt_runner.FOLDER_FD)
+    try:
+        with dbt_runner.stable_path(database) as (path, fds):
+            assert (path, fds) == (str(database), ())
+        assert dbt_runner.descriptor_open(dbt_runner.FOLDER_FD)  # not ours: left open
+    finally:
+        os.close(dbt_runner.FOLDER_FD)
+        os.close(taken)
 
 
 def test_sigterm_removes_the_spill_folder(tmp_path, demo_warehouse):
