@@ -12,50 +12,80 @@ as_of as (
 
 ),
 
-first_months as (
+sequenced as (
 
-    -- The first month each customer paid for each plan: a pair's first month is new, a later return
-    -- a reactivation.
+    -- Each pair's paid month with the pair's previous and next paid months (not calendar neighbours),
+    -- as int_mrr_movements_classified sequences a customer's months: a window over the pair, not a
+    -- join of the table with itself (at 1M customers that join ran out of memory).
     select
         customer_id,
         plan,
-        min(month) as first_month
+        month,
+        mrr,
+        arr,
+        lag(month) over (partition by customer_id, plan order by month) as previous_paid_month,
+        lag(mrr) over (partition by customer_id, plan order by month) as previous_paid_mrr,
+        lag(arr) over (partition by customer_id, plan order by month) as previous_paid_arr,
+        lead(month) over (partition by customer_id, plan order by month) as next_paid_month
 
     from customer_plan_months
-    group by customer_id, plan
+
+),
+
+paid_months as (
+
+    -- SPEC section 3 at the customer x plan grain: a paid month's starting MRR is last month's, or 0
+    -- when the pair had none last month. The pair's first paid month is new, a later return a
+    -- reactivation.
+    select
+        customer_id,
+        plan,
+        month,
+        case
+            when previous_paid_month = {{ add_months('month', -1) }} then previous_paid_mrr
+            else 0
+        end as starting_mrr,
+        mrr as ending_mrr,
+        case
+            when previous_paid_month = {{ add_months('month', -1) }} then previous_paid_arr
+            else 0
+        end as starting_arr,
+        arr as ending_arr,
+        previous_paid_month is null as is_first_month
+
+    from sequenced
+
+),
+
+churn_months as (
+
+    -- The month after a paid month that has none: the pair's churn, inside the reporting months.
+    select
+        sequenced.customer_id,
+        sequenced.plan,
+        {{ add_months('sequenced.month', 1) }} as month,
+        sequenced.mrr as starting_mrr,
+        0 as ending_mrr,
+        sequenced.arr as starting_arr,
+        0 as ending_arr,
+        false as is_first_month
+
+    from sequenced
+    cross join as_of
+    where
+        (
+            sequenced.next_paid_month is null
+            or sequenced.next_paid_month > {{ add_months('sequenced.month', 1) }}
+        )
+        and {{ add_months('sequenced.month', 1) }} <= as_of.as_of_month
 
 ),
 
 month_pairs as (
 
-    -- Each pair's month end against the previous month end (SPEC section 3 at the customer x plan
-    -- grain): a pair in force in only one of the two months has 0 MRR in the other, and the month
-    -- after its last paid month is its churn, inside the reporting months.
-    select
-        coalesce(current_months.customer_id, previous_months.customer_id) as customer_id,
-        coalesce(current_months.plan, previous_months.plan) as plan,
-        coalesce(current_months.month, {{ add_months('previous_months.month', 1) }}) as month,
-        cast(coalesce(previous_months.mrr, 0) as {{ type_money() }}) as starting_mrr,
-        cast(coalesce(current_months.mrr, 0) as {{ type_money() }}) as ending_mrr,
-        cast(coalesce(previous_months.arr, 0) as {{ type_money() }}) as starting_arr,
-        cast(coalesce(current_months.arr, 0) as {{ type_money() }}) as ending_arr
-
-    from customer_plan_months as current_months
-    full outer join customer_plan_months as previous_months
-        on
-            current_months.customer_id = previous_months.customer_id
-            and current_months.plan = previous_months.plan
-            and current_months.month = {{ add_months('previous_months.month', 1) }}
-
-),
-
-pairs_in_reporting_months as (
-
-    select month_pairs.*
-
-    from month_pairs
-    cross join as_of
-    where month_pairs.month <= as_of.as_of_month
+    select * from paid_months
+    union all
+    select * from churn_months
 
 ),
 
@@ -63,18 +93,16 @@ classified as (
 
     -- int_mrr_movements_classified's six types, per customer and plan.
     select
-        pairs_in_reporting_months.*,
-        {{ movement_type_of(
-            'pairs_in_reporting_months.starting_mrr',
-            'pairs_in_reporting_months.ending_mrr',
-            'pairs_in_reporting_months.month = first_months.first_month'
-        ) }} as movement_type
+        customer_id,
+        plan,
+        month,
+        cast(starting_mrr as {{ type_money() }}) as starting_mrr,
+        cast(ending_mrr as {{ type_money() }}) as ending_mrr,
+        cast(starting_arr as {{ type_money() }}) as starting_arr,
+        cast(ending_arr as {{ type_money() }}) as ending_arr,
+        {{ movement_type_of('starting_mrr', 'ending_mrr', 'is_first_month') }} as movement_type
 
-    from pairs_in_reporting_months
-    inner join first_months
-        on
-            pairs_in_reporting_months.customer_id = first_months.customer_id
-            and pairs_in_reporting_months.plan = first_months.plan
+    from month_pairs
 
 ),
 

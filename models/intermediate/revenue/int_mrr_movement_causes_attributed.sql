@@ -73,25 +73,74 @@ subscription_months as (
 
 ),
 
+sequenced as (
+
+    -- Each subscription's month end with its previous and next month ends in force (not calendar
+    -- neighbours): a window over the subscription, as int_mrr_movements_classified sequences a
+    -- customer, not a join of the subscription-months with themselves (at 1M customers that join ran
+    -- out of memory).
+    select
+        customer_id,
+        subscription_id,
+        month,
+        mrr,
+        seats,
+        lag(month) over (partition by customer_id, subscription_id order by month) as previous_month,
+        lag(mrr) over (partition by customer_id, subscription_id order by month) as previous_month_mrr,
+        lag(seats) over (partition by customer_id, subscription_id order by month)
+            as previous_month_seats,
+        lead(month) over (partition by customer_id, subscription_id order by month) as next_month
+
+    from subscription_months
+
+),
+
+months_in_force as (
+
+    -- A month end the subscription is in force at, against the month end before: 0 MRR (and no
+    -- seats) there when it was not in force then.
+    select
+        customer_id,
+        subscription_id,
+        month,
+        case
+            when previous_month = {{ add_months('month', -1) }} then previous_month_mrr
+            else 0
+        end as previous_mrr,
+        mrr as current_mrr,
+        case
+            when previous_month = {{ add_months('month', -1) }} then previous_month_seats
+        end as previous_seats,
+        seats as current_seats
+
+    from sequenced
+
+),
+
+months_after_last as (
+
+    -- The month end after one the subscription is in force at, when it is not in force there.
+    select
+        customer_id,
+        subscription_id,
+        {{ add_months('month', 1) }} as month,
+        mrr as previous_mrr,
+        0 as current_mrr,
+        seats as previous_seats,
+        null as current_seats
+
+    from sequenced
+    where next_month is null or next_month > {{ add_months('month', 1) }}
+
+),
+
 subscription_pairs as (
 
     -- Each subscription's month end against the previous month end: a subscription in force in only
     -- one of the two months has 0 MRR in the other.
-    select
-        coalesce(current_months.customer_id, previous_months.customer_id) as customer_id,
-        coalesce(current_months.subscription_id, previous_months.subscription_id) as subscription_id,
-        coalesce(current_months.month, {{ add_months('previous_months.month', 1) }}) as month,
-        coalesce(previous_months.mrr, 0) as previous_mrr,
-        coalesce(current_months.mrr, 0) as current_mrr,
-        previous_months.seats as previous_seats,
-        current_months.seats as current_seats
-
-    from subscription_months as current_months
-    full outer join subscription_months as previous_months
-        on
-            current_months.customer_id = previous_months.customer_id
-            and current_months.subscription_id = previous_months.subscription_id
-            and current_months.month = {{ add_months('previous_months.month', 1) }}
+    select * from months_in_force
+    union all
+    select * from months_after_last
 
 ),
 
