@@ -11,7 +11,12 @@
     {#- The first month an incremental run recomputes, as a scalar subquery (a date): the as-of month
         minus incremental_lookback_months, or the month after the table's last month if that is
         earlier (a skipped monthly run leaves no hole). Months before it are kept; a change dated
-        before it needs a --full-refresh. Only for incremental runs: it reads {{ this }}. -#}
+        before it needs a --full-refresh. Only for incremental runs: it reads {{ this }}.
+        When the harness passes the window (var incremental_window_start), that month instead: the
+        data tests then check exactly the months rewritten (incremental_window_literal). -#}
+    {%- if incremental_window_literal() is not none -%}
+        {{ return(incremental_window_literal()) }}
+    {%- endif %}
     (
         select
             case
