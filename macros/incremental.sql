@@ -87,3 +87,30 @@
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }}
 {% endmacro %}
+
+
+{% macro incremental_period_config() %}
+    {#-
+        The incremental settings of nrr_by_period (DECISIONLOG "nrr_by_period recomputes only the
+        periods ending in the window"). DuckDB: our `replace_window` strategy on period_end_month
+        (delete the periods ending in the window, insert them recomputed). Spark: a table, rebuilt in
+        full each run (insert_overwrite of period_end_month partitions would move the partition
+        column to the end of the table, and the mart's columns are its contract).
+    -#}
+    {%- if target.type == 'spark' -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- else -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'replace_window',
+            'incremental_predicates': ['period_end_month >= __window_start__'],
+            'on_schema_change': 'fail',
+        }) }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro longest_period_months() -%}
+    {#- The longest NRR period (var nrr_period_months), in months, as a number. -#}
+    {{ return(var('nrr_period_months') | map('int') | max) }}
+{%- endmacro %}
