@@ -89,13 +89,13 @@
 {% endmacro %}
 
 
-{% macro incremental_period_config() %}
+{% macro incremental_period_config(month_column='period_end_month') %}
     {#-
-        The incremental settings of nrr_by_period (DECISIONLOG "nrr_by_period recomputes only the
-        periods ending in the window"). DuckDB: our `replace_window` strategy on period_end_month
-        (delete the periods ending in the window, insert them recomputed). Spark: a table, rebuilt in
-        full each run (insert_overwrite of period_end_month partitions would move the partition
-        column to the end of the table, and the mart's columns are its contract).
+        The incremental settings of nrr_by_period and cohort_retention (DECISIONLOG "nrr_by_period
+        recomputes only the periods ending in the window"). DuckDB: our `replace_window` strategy on
+        `month_column` (delete the rows of the window's months, insert them recomputed). Spark: a
+        table, rebuilt in full each run (insert_overwrite of month partitions would move the
+        partition column to the end of the table, and a mart's columns are its contract).
     -#}
     {%- if target.type == 'spark' -%}
         {{ return({'materialized': 'table'}) }}
@@ -103,7 +103,7 @@
         {{ return({
             'materialized': 'incremental',
             'incremental_strategy': 'replace_window',
-            'incremental_predicates': ['period_end_month >= __window_start__'],
+            'incremental_predicates': [month_column ~ ' >= __window_start__'],
             'on_schema_change': 'fail',
         }) }}
     {%- endif -%}
