@@ -179,15 +179,13 @@ def test_incremental_runs_equal_full_refresh(generated, tmp_path):
         for table in tables(full):
             assert content(warehouse, table) == content(full, table), (month, table)
     # A month kept from an earlier build, corrupted in the published file (one movement row of
-    # 2024-06 gone): the next run is incremental (the inputs did not change), its row tests check
-    # only the window, and the reconciliation over all history fails the audit.
+    # 2024-06 twice): the next run is incremental (the inputs did not change), its key test checks
+    # only the window and passes, and the reconciliation over all history fails the audit.
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
-            """delete from intermediate.int_mrr_movements_classified
-            where (customer_id, month) = (
-                select (min(customer_id), month) from intermediate.int_mrr_movements_classified
-                where month = date '2024-06-01' group by month
-            )"""
+            """insert into intermediate.int_mrr_movements_classified
+            select * from intermediate.int_mrr_movements_classified
+            where month = date '2024-06-01' order by customer_id limit 1"""
         )
     _, process = build(incremental_dir, data_dir=tmp_path / "export")
     assert process.returncode != 0, process.stdout[-3000:]
@@ -196,6 +194,7 @@ def test_incremental_runs_equal_full_refresh(generated, tmp_path):
     )
     assert (last["mode"], last["result"]) == ("incremental", "audit_failed"), last
     assert "assert_incremental_months_reconcile" in last["message"], last["message"]
+    # The key test ran on the window only: the duplicate before it is the reconciliation's to find.
     assert "unique_key_combination_int_mrr_movements_classified" not in last["message"]
     # The backdated price changes inside the window are causes of movement on both builds
     # (DECISIONLOG "Causes of expansion and contraction"): the comparison above is not of zeros.
