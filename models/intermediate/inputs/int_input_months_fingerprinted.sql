@@ -19,7 +19,7 @@
 ) -%}
 {%- set stripe_customer_columns = fingerprint_columns(
     ref('stg_stripe__customers'), ['raw_values'],
-    ['customer_id', 'customer_name', 'metadata', 'country', 'is_deleted', 'segment_raw', 'segment']
+    ['customer_id', 'customer_name', 'segment_raw', 'segment', 'country', 'parent_customer_id', 'is_deleted']
 ) -%}
 {%- set fx_rate_columns = fingerprint_columns(
     ref('stg_billing__fx_rates'), ['raw_values'], ['currency', 'rate_to_reporting']
