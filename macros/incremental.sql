@@ -80,7 +80,11 @@
     delete from {{ target }}
     where
         {% for predicate in predicates -%}
+        {%- if '__window_or_all__' in predicate %}
+        {{ predicate | replace('__window_or_all__', incremental_window_literal() or "cast('0001-01-01' as date)") }}
+        {%- else %}
         {{ predicate | replace('__window_start__', incremental_window_start(predicate.split()[0])) }}
+        {%- endif %}
         {{- ' and ' if not loop.last }}
         {% endfor %};
 
@@ -93,7 +97,9 @@
     {#-
         The incremental settings of nrr_by_period and cohort_retention (DECISIONLOG "nrr_by_period
         recomputes only the periods ending in the window"). DuckDB: our `replace_window` strategy on
-        `month_column` (delete the rows of the window's months, insert them recomputed). Spark: a
+        `month_column` (delete the rows of the window's months, insert them recomputed), when the
+        harness passed the window (var incremental_window_start); without it (plain dbt, a forced
+        --incremental whose window is unknown) every row is recomputed and replaced. Spark: a
         table, rebuilt in full each run (insert_overwrite of month partitions would move the
         partition column to the end of the table, and a mart's columns are its contract).
     -#}
@@ -103,7 +109,7 @@
         {{ return({
             'materialized': 'incremental',
             'incremental_strategy': 'replace_window',
-            'incremental_predicates': [month_column ~ ' >= __window_start__'],
+            'incremental_predicates': [month_column ~ ' >= __window_or_all__'],
             'on_schema_change': 'fail',
         }) }}
     {%- endif -%}
