@@ -11,7 +11,12 @@
     {#- The first month an incremental run recomputes, as a scalar subquery (a date): the as-of month
         minus incremental_lookback_months, or the month after the table's last month if that is
         earlier (a skipped monthly run leaves no hole). Months before it are kept; a change dated
-        before it needs a --full-refresh. Only for incremental runs: it reads {{ this }}. -#}
+        before it needs a --full-refresh. Only for incremental runs: it reads {{ this }}.
+        When the harness passes the window (var incremental_window_start), that month instead: the
+        data tests then check exactly the months rewritten (incremental_window_literal). -#}
+    {%- if incremental_window_literal() is not none -%}
+        {{ return(incremental_window_literal()) }}
+    {%- endif %}
     (
         select
             case
@@ -75,10 +80,43 @@
     delete from {{ target }}
     where
         {% for predicate in predicates -%}
+        {%- if '__window_or_all__' in predicate %}
+        {{ predicate | replace('__window_or_all__', incremental_window_literal() or "cast('0001-01-01' as date)") }}
+        {%- else %}
         {{ predicate | replace('__window_start__', incremental_window_start(predicate.split()[0])) }}
+        {%- endif %}
         {{- ' and ' if not loop.last }}
         {% endfor %};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }}
 {% endmacro %}
+
+
+{% macro incremental_period_config(month_column='period_end_month') %}
+    {#-
+        The incremental settings of nrr_by_period and cohort_retention (DECISIONLOG "nrr_by_period
+        recomputes only the periods ending in the window"). DuckDB: our `replace_window` strategy on
+        `month_column` (delete the rows of the window's months, insert them recomputed), when the
+        harness passed the window (var incremental_window_start); without it (plain dbt, a forced
+        --incremental whose window is unknown) every row is recomputed and replaced. Spark: a
+        table, rebuilt in full each run (insert_overwrite of month partitions would move the
+        partition column to the end of the table, and a mart's columns are its contract).
+    -#}
+    {%- if target.type == 'spark' -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- else -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'replace_window',
+            'incremental_predicates': [month_column ~ ' >= __window_or_all__'],
+            'on_schema_change': 'fail',
+        }) }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro longest_period_months() -%}
+    {#- The longest NRR period (var nrr_period_months), in months, as a number. -#}
+    {{ return(var('nrr_period_months') | map('int') | max) }}
+{%- endmacro %}

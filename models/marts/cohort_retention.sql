@@ -1,3 +1,6 @@
+{{ config(**incremental_period_config('month')) }}
+{%- set window = incremental_window_literal() %}
+
 with
 
 customer_months as (
@@ -34,6 +37,13 @@ member_months as (
     from customer_months
     inner join first_months
         on customer_months.customer_id = first_months.customer_id
+    {% if is_incremental() and window is not none -%}
+    -- Incremental run: the window's months, and each member's first month (its cohort's size). A
+    -- month before the window counts members of cohorts before it, all kept: its rows are kept.
+    where
+        customer_months.month >= {{ window }}
+        or customer_months.month = first_months.cohort_month
+    {%- endif %}
 
 ),
 
@@ -75,6 +85,9 @@ cohort_grid as (
     from cohort_sizes
     inner join months
         on cohort_sizes.cohort_month <= months.month
+    {% if is_incremental() and window is not none -%}
+    where months.month >= {{ window }}
+    {%- endif %}
 
 ),
 

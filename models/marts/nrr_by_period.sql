@@ -1,6 +1,8 @@
+{{ config(**incremental_period_config()) }}
+
 with
 
-cohort_members as (
+all_cohort_members as (
 
     select * from {{ ref('int_retention_cohorts_compared') }}
 
@@ -11,6 +13,29 @@ customers as (
     select * from {{ ref('int_customers_unioned') }}
 
 ),
+
+{% set window = incremental_window_literal() -%}
+{% if is_incremental() and window is not none -%}
+cohort_members as (
+
+    -- Incremental run: only the periods ending in the window are recomputed; a period ending before
+    -- it reads months before it only, which the run keeps, and segments that cannot have changed
+    -- (a changed customer row forces a full refresh: DECISIONLOG "A customer row change before the
+    -- window forces a full refresh"). The start-month bound lets the view read the window's months
+    -- and the longest period before them only. Without the harness's window, every period.
+    select * from all_cohort_members
+    where
+        period_start_month >= {{ add_months(window, -1 * longest_period_months()) }}
+        and period_end_month >= {{ window }}
+
+),
+{%- else -%}
+    cohort_members as (
+
+        select * from all_cohort_members
+
+    ),
+{%- endif %}
 
 members_with_segment as (
 

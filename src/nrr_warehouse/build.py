@@ -152,7 +152,7 @@ def build(request: BuildRequest) -> RunRecord:
                 PROJECT_DIR, request.data_dir, request.dbt_vars(), request.source
             )
             try:
-                incremental, same_record = choose_mode(request, facts, record)
+                incremental, same_record, window_vars = choose_mode(request, facts, record)
                 if incremental:
                     # The copy is part of an incremental run's cost; the published file is read.
                     say(f"incremental run: copying {warehouse.name} to {staging.name}")
@@ -166,7 +166,7 @@ def build(request: BuildRequest) -> RunRecord:
                     note = "seeds unchanged since the published build: not reloaded"
                     record.notes.append(note)
                     say(note)
-                run = write(request, staging, incremental, lock.fd, facts, load_seeds)
+                run = write(request, staging, incremental, lock.fd, facts, load_seeds, window_vars)
                 record_stats(record, staging)
                 record.message = audit(request, run, staging, incremental)
                 # SIGINT and SIGTERM wait until the rename and the record agree: "published"
@@ -223,10 +223,11 @@ def build(request: BuildRequest) -> RunRecord:
                     say(f"run logged in {log}")
 
 
-def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> tuple[bool, bool]:
+def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> tuple[bool, bool, dict]:
     """Incremental (True) or full refresh: build_mode.choose(), then a stray write-ahead log
     beside the published file forces a full build. Says why, and notes it in the record. Also
-    whether the published build's record equals this build's (build_mode.Mode.same_record)."""
+    whether the published build's record equals this build's (build_mode.Mode.same_record), and
+    the dbt var of an incremental run's window (build_mode.Mode.window_vars; empty when full)."""
     warehouse = request.warehouse
     mode = build_mode.choose(
         warehouse,
@@ -246,7 +247,7 @@ def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> tuple[
         record.mode, record.mode_reason = "full", note
     kind = "incremental run" if incremental else "full refresh"
     request.say(f"{kind}: {record.mode_reason}")
-    return incremental, mode.same_record
+    return incremental, mode.same_record, mode.window_vars() if incremental else {}
 
 
 def write(
@@ -256,6 +257,7 @@ def write(
     lock_fd: int | None,
     facts: dict,
     load_seeds: bool = True,
+    window_vars: dict | None = None,
 ) -> DbtRun:
     """Write: `dbt build` into `staging` (the build record's `facts` passed in NRR_BUILD_RECORD).
 
@@ -263,12 +265,14 @@ def write(
     as soon as the model under test exists, and skips whatever depends on a failed test, so bad
     data stops where it is found. Unit tests (fixed given rows, not the data) run only with
     `request.unit_tests`; seeds are left as the copy has them unless `load_seeds`
-    (DECISIONLOG "Scheduled builds skip unit tests and unchanged seeds")."""
+    (DECISIONLOG "Scheduled builds skip unit tests and unchanged seeds"). `window_vars`: an
+    incremental run's window, which its models rewrite and its data tests check (DECISIONLOG "The
+    harness passes the look-back window to dbt")."""
     args = ["build"] if incremental else ["build", "--full-refresh"]
     excluded = ([] if request.unit_tests else ["unit_test"]) + ([] if load_seeds else ["seed"])
     if excluded:
         args += ["--exclude-resource-type", *excluded]
-    if dbt_vars := request.dbt_vars():
+    if dbt_vars := {**request.dbt_vars(), **(window_vars or {})}:
         args += ["--vars", json.dumps(dbt_vars)]
     request.say(f"writing {staging} (the published file is not touched until the audit passes)")
     return dbt_process(

@@ -37,7 +37,10 @@ import yaml
 PROJECT_PARTS = ["dbt_project.yml", "macros", "models", "seeds"]
 # Vars whose change an incremental run handles itself: the window follows the as-of month, and any
 # look-back length recomputes a window from the kept months. Every other var counts.
-WINDOW_VARS = {"as_of_month", "incremental_lookback_months"}
+# `incremental_window_start` is the window itself, which the harness passes to an incremental run
+# (WINDOW_VAR; DECISIONLOG "The harness passes the look-back window to dbt").
+WINDOW_VAR = "incremental_window_start"
+WINDOW_VARS = {"as_of_month", "incremental_lookback_months", WINDOW_VAR}
 # The input files a data folder may hold (the file route reads <table>.csv or <table>.parquet).
 INPUT_SUFFIXES = {".csv", ".parquet"}
 
@@ -50,11 +53,20 @@ LIVE_FINGERPRINTS = "intermediate.int_input_months_fingerprinted"
 class Mode:
     """The chosen mode and why, in one line; `same_record`: the published build's record equals
     this build's, so its seed tables are this build's seeds (the project hash covers the seed files,
-    their YAML, dbt_project.yml and the macros that load them)."""
+    their YAML, dbt_project.yml and the macros that load them); `window`: the first month an
+    incremental run rewrites, when known (every input row dated before it was compared)."""
 
     incremental: bool
     reason: str
     same_record: bool = False
+    window: date | None = None
+
+    def window_vars(self) -> dict:
+        """The dbt var that tells an incremental run its window (none on a full refresh, or when
+        the window is unknown: the models then compute it themselves and every test runs whole)."""
+        if not self.incremental or self.window is None:
+            return {}
+        return {WINDOW_VAR: f"{self.window:%Y-%m-%d}"}
 
     @property
     def name(self) -> str:
@@ -276,8 +288,9 @@ def choose(
     why_not, window, same = reason_against_incremental(warehouse, record, expected, as_of)
     if force_incremental:
         if why_not is None:
-            return Mode(True, "--incremental", same)
-        return Mode(True, f"--incremental, although a full refresh is due ({why_not})", same)
+            return Mode(True, "--incremental", same, window)
+        reason = f"--incremental, although a full refresh is due ({why_not})"
+        return Mode(True, reason, same, window)
     if why_not is not None:
         return Mode(False, why_not, same)
     return Mode(
@@ -285,6 +298,7 @@ def choose(
         "same inputs and configuration as the published build, no input row dated before "
         f"{window:%Y-%m} changed",
         same,
+        window,
     )
 
 

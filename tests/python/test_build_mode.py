@@ -17,11 +17,14 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import GENERATOR, PROJECT_DIR, harness_of, rows
+
+from nrr_warehouse import build_mode
 
 # The note of an incremental run whose published build had the same seeds
 # (build_mode.Mode.same_record).
@@ -235,3 +238,22 @@ def test_forced_incremental_with_a_backdated_change_fails_and_publishes_nothing(
     assert f"nrr: incremental run: {record['mode_reason']}" in process.stdout
     assert "assert_bridge_matches_month_end_rule" in process.stderr
     assert "the published warehouse" in process.stderr and "is unchanged" in process.stderr
+
+
+def test_an_incremental_run_passes_its_window_and_a_full_one_none():
+    """The window var (DECISIONLOG "The harness passes the look-back window to dbt"): set only on an
+    incremental run whose window is known, and never a reason for a full refresh."""
+    window = date(2025, 1, 1)
+    assert build_mode.Mode(True, "x", True, window).window_vars() == {
+        "incremental_window_start": "2025-01-01"
+    }
+    assert build_mode.Mode(False, "--full-refresh", False, window).window_vars() == {}
+    assert build_mode.Mode(True, "--incremental", False, None).window_vars() == {}
+    record = {"vars": {"incremental_window_start": None, "reporting_currency": None}}
+    stored = {"vars": {"incremental_window_start": "2024-12-01", "reporting_currency": "USD"}}
+    expected = {"incremental_window_start": "2025-01-01", "reporting_currency": "USD"}
+    assert build_mode.record_changes(stored, record, expected) == []
+    expected["reporting_currency"] = "EUR"
+    assert build_mode.record_changes(stored, record, expected) == [
+        "vars.reporting_currency: USD -> EUR"
+    ]

@@ -5,8 +5,14 @@ export folder, as a scheduled export does, and are built in sequence into one wa
 incremental on a copy of the published file (the harness default once a warehouse exists and its
 inputs come from the same place; a new folder is a full refresh, see test_build_mode.py). After each
 run every mart, and every incremental model, must equal a `--full-refresh` build of the same
-snapshot. The last snapshot also carries backdated changes inside the look-back window: price
-changes and churns dated two months back, and a late-arriving new period.
+snapshot. The third snapshot also carries backdated changes inside the look-back window: price
+changes and churns dated two months back, and a late-arriving new period. The fourth adds a customer
+row with its first subscription, inside the window: still incremental. The fifth moves an old
+customer to another segment: a full refresh, which says why (DECISIONLOG "A customer row change
+before the window forces a full refresh"). Then a month kept from an earlier build is corrupted in
+the published warehouse: the next incremental run, whose row tests check only its window, fails its
+audit on the whole-history reconciliation (DECISIONLOG "Data tests of an incremental run check the
+rewritten window") and publishes nothing.
 """
 
 from __future__ import annotations
@@ -75,11 +81,47 @@ def backdate(snapshot, as_of_month: str) -> None:
     assert ended == 6
 
 
+def add_new_customer(snapshot, as_of_month: str) -> None:
+    """A customer row of a new customer and its first subscription, starting in `as_of_month`."""
+    start = f"date '{as_of_month}-05'"
+    with duckdb.connect() as con:
+        for table, row in (
+            ("customers", "'cus_new_in_window', 'New Window Ltd', 'Enterprise', 'DE', null"),
+            (
+                "subscriptions",
+                f"'sub_new_in_window', 'cus_new_in_window', 'pro', {start}, null, 250, 2, 0,"
+                " 'month', 'USD'",
+            ),
+        ):
+            path = snapshot / f"{table}.parquet"
+            con.execute(f"create table {table} as select * from read_parquet('{path}')")
+            con.execute(f"insert into {table} select {row}")
+            con.execute(f"copy {table} to '{path}' (format parquet)")
+
+
+def move_segment(snapshot) -> str:
+    """Move the first customer billed before 2024-06 to another segment; returns its id."""
+    with duckdb.connect() as con:
+        customer_id = con.execute(
+            f"""select min(customer_id) from read_parquet('{snapshot}/subscriptions.parquet')
+            where start_date < date '2024-06-01' and unit_amount > 0"""
+        ).fetchone()[0]
+        path = snapshot / "customers.parquet"
+        con.execute(f"create table c as select * from read_parquet('{path}')")
+        con.execute(
+            "update c set segment = case when segment = 'SMB' then 'Enterprise' else 'SMB' end "
+            "where customer_id = ?",
+            [customer_id],
+        )
+        con.execute(f"copy c to '{path}' (format parquet)")
+    return customer_id
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     out = tmp_path_factory.mktemp("generated")
     subprocess.run(
-        [sys.executable, str(GENERATOR), "--customers", "300", "--months", "27",
+        [sys.executable, str(GENERATOR), "--customers", "300", "--months", "29",
          "--start-month", "2023-01", "--format", "parquet", "--out", str(out), "--prefix", ""],
         check=True, capture_output=True,
     )  # fmt: skip
@@ -89,19 +131,40 @@ def generated(tmp_path_factory):
 def test_incremental_runs_equal_full_refresh(generated, tmp_path):
     incremental_dir = tmp_path / "incremental"
     incremental_dir.mkdir()
-    months = ["2025-01", "2025-02", "2025-03"]
-    for number, month in enumerate(months):
+    # (as-of month, mode of its run): monthly runs, the last a segment change of an old customer.
+    months = [
+        ("2025-01", "full"),
+        ("2025-02", "incremental"),
+        ("2025-03", "incremental"),
+        ("2025-04", "incremental"),
+        ("2025-05", "full"),
+    ]
+    for month, mode in months:
         snapshot = tmp_path / f"snapshot_{month}"
         bench.cut_snapshot(generated, snapshot, month)
-        if number == len(months) - 1:
+        if month == "2025-03":
             backdate(snapshot, month)
+        if month >= "2025-04":
+            add_new_customer(snapshot, "2025-04")
+        if month == "2025-05":
+            moved = move_segment(snapshot)
         export = tmp_path / "export"
         shutil.copytree(snapshot, export, dirs_exist_ok=True)
         warehouse, process = build(incremental_dir, data_dir=export)
         assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
         log = (incremental_dir / "warehouse.duckdb.runs.jsonl").read_text().splitlines()
-        assert json.loads(log[-1])["mode"] == ("full" if number == 0 else "incremental"), log[-1]
-        if number == 0:
+        assert json.loads(log[-1])["mode"] == mode, log[-1]
+        if month == "2025-05":
+            assert "customers rows from" in json.loads(log[-1])["mode_reason"], log[-1]
+            with duckdb.connect() as con:
+                (moved_to,) = con.execute(
+                    f"select segment from read_parquet('{export}/customers.parquet')"
+                    " where customer_id = ?",
+                    [moved],
+                ).fetchone()
+            dim = "select segment from marts.dim_customers where customer_id = ?"
+            assert rows(warehouse, dim, [moved]) == [(moved_to,)]
+        if mode == "full":
             continue
         full_dir = tmp_path / f"full_{month}"
         full_dir.mkdir()
@@ -115,11 +178,30 @@ def test_incremental_runs_equal_full_refresh(generated, tmp_path):
         )
         for table in tables(full):
             assert content(warehouse, table) == content(full, table), (month, table)
-    # The backdated price changes inside the window are causes of movement on both builds
-    # (DECISIONLOG "Causes of expansion and contraction"): the comparison above is not of zeros.
-    repriced = rows(
-        warehouse,
-        "select count(*) from intermediate.int_mrr_movement_causes_attributed"
-        " where month = date '2025-01-01' and price_mrr > 0",
-    )[0][0]
-    assert repriced >= 3
+        if month == "2025-03":
+            # The backdated price changes inside the window are causes of movement on both builds
+            # (DECISIONLOG "Causes of expansion and contraction"): the comparison is not of zeros.
+            repriced = rows(
+                warehouse,
+                "select count(*) from intermediate.int_mrr_movement_causes_attributed"
+                " where month = date '2025-01-01' and price_mrr > 0",
+            )[0][0]
+            assert repriced >= 3
+    # A month kept from an earlier build, corrupted in the published file (one movement row of
+    # 2024-06 twice): the next run is incremental (the inputs did not change), its key test checks
+    # only the window and passes, and the reconciliation over all history fails the audit.
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            """insert into intermediate.int_mrr_movements_classified
+            select * from intermediate.int_mrr_movements_classified
+            where month = date '2024-06-01' order by customer_id limit 1"""
+        )
+    _, process = build(incremental_dir, data_dir=tmp_path / "export")
+    assert process.returncode != 0, process.stdout[-3000:]
+    last = json.loads(
+        (incremental_dir / "warehouse.duckdb.runs.jsonl").read_text().splitlines()[-1]
+    )
+    assert (last["mode"], last["result"]) == ("incremental", "audit_failed"), last
+    assert "assert_incremental_months_reconcile" in last["message"], last["message"]
+    # The key test ran on the window only: the duplicate before it is the reconciliation's to find.
+    assert "unique_key_combination_int_mrr_movements_classified" not in last["message"]

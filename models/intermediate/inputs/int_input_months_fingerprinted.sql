@@ -13,6 +13,14 @@
     ref('int_invoice_lines_unioned'), ['raw_values'],
     ['line_id', 'customer_id', 'subscription_id', 'service_start', 'service_end', 'amount', 'currency', 'line_type']
 ) -%}
+{%- set customer_columns = fingerprint_columns(
+    ref('stg_billing__customers'), ['raw_values'],
+    ['customer_id', 'customer_name', 'segment_raw', 'segment', 'country', 'parent_customer_id']
+) -%}
+{%- set stripe_customer_columns = fingerprint_columns(
+    ref('stg_stripe__customers'), ['raw_values'],
+    ['customer_id', 'customer_name', 'segment_raw', 'segment', 'country', 'parent_customer_id', 'is_deleted']
+) -%}
 {%- set fx_rate_columns = fingerprint_columns(
     ref('stg_billing__fx_rates'), ['raw_values'], ['currency', 'rate_to_reporting']
 ) -%}
@@ -34,6 +42,18 @@ fx_rates as (
 invoice_lines as (
 
     select * from {{ ref('int_invoice_lines_unioned') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('stg_billing__customers') }}
+
+),
+
+stripe_customers as (
+
+    select * from {{ ref('stg_stripe__customers') }}
 
 ),
 
@@ -86,6 +106,57 @@ invoice_line_rows as (
 
 ),
 
+customer_first_months as (
+
+    -- A customer row bears on every month from its customer's first billed month on (its segment
+    -- is that of all its history; DECISIONLOG "A customer row change before the window forces a
+    -- full refresh"). A customer billed nowhere bears on no month and is not fingerprinted.
+    select
+        customer_id as billed_customer_id,
+        min(start_month) as first_month
+
+    from (
+        select customer_id, {{ month_start('start_date') }} as start_month from subscriptions
+        union all
+        select customer_id, {{ month_start('service_start') }} as start_month from invoice_lines
+    ) as billed
+    where customer_id is not null
+    group by customer_id
+
+),
+
+customer_rows as (
+
+    -- Dated by the first billed month and without end: a change of a customer billed before the
+    -- window (a segment moved, a name corrected) is a change before it.
+    select
+        'customers' as source_table,
+        customer_first_months.first_month as start_month,
+        cast(null as date) as end_month,
+        true as open_end,
+        {{ fingerprint_of(customer_columns) }} as row_hash,
+        {{ fingerprint_of(customer_columns) }} as row_hash_without_end
+
+    from customers
+    inner join customer_first_months
+        on customers.customer_id = customer_first_months.billed_customer_id
+
+    union all
+
+    select
+        'stripe_customers' as source_table,
+        customer_first_months.first_month as start_month,
+        cast(null as date) as end_month,
+        true as open_end,
+        {{ fingerprint_of(stripe_customer_columns) }} as row_hash,
+        {{ fingerprint_of(stripe_customer_columns) }} as row_hash_without_end
+
+    from stripe_customers
+    inner join customer_first_months
+        on stripe_customers.customer_id = customer_first_months.billed_customer_id
+
+),
+
 input_rows as (
 
     select * from subscription_rows
@@ -93,6 +164,8 @@ input_rows as (
     select * from fx_rate_rows
     union all
     select * from invoice_line_rows
+    union all
+    select * from customer_rows
 
 ),
 
