@@ -2,11 +2,78 @@
 
 with
 
+periods as (
+
+    select * from {{ ref('int_subscription_periods_priced') }}
+
+),
+
+as_of as (
+
+    -- The as-of month, which also bounds the look-back window of an incremental run.
+    select * from {{ ref('int_as_of_month_resolved') }}
+
+),
+
+months_in_force as (
+
+    -- A period counts at the end of month M when start_date <= last_day(M) and (end_date is empty or
+    -- end_date > last_day(M)). So its first month is the month of start_date, and its last the month
+    -- before the month of end_date (end_date is exclusive), cut at the as-of month.
+    -- Periods with MRR 0 (trials, free plans) never make a customer active: they are not expanded.
+    select
+        periods.subscription_id,
+        periods.customer_id,
+        periods.start_date,
+        periods.mrr,
+        periods.arr,
+        {{ month_start('periods.start_date') }} as first_month_in_force,
+        {{ add_months(month_start('periods.end_date'), -1) }} as last_month_in_force,
+        as_of.as_of_month
+
+    from periods
+    cross join as_of
+    where periods.mrr > 0
+
+),
+
+paid_periods_cut_at_as_of as (
+
+    select
+        subscription_id,
+        customer_id,
+        start_date,
+        mrr,
+        arr,
+        first_month_in_force,
+        case
+            when last_month_in_force is null or last_month_in_force > as_of_month then as_of_month
+            else last_month_in_force
+        end as last_reported_month
+
+    from months_in_force
+
+),
+
+expanded as (
+
+    select
+        subscription_id,
+        customer_id,
+        start_date,
+        mrr,
+        arr,
+        {{ explode_months('first_month_in_force', 'last_reported_month') }} as month
+
+    -- Each period is expanded over its own months only: the cost grows with active months.
+    from paid_periods_cut_at_as_of
+    where first_month_in_force <= last_reported_month
+
+),
+
 subscription_months as (
 
-    -- Each paid period at each month end it is in force (the month-end rule, applied once in
-    -- int_subscription_months_expanded for every grain).
-    select * from {{ ref('int_subscription_months_expanded') }}
+    select * from expanded
     {% if is_incremental() -%}
         -- Incremental run: the look-back window only (older months are kept as built).
         where month >= {{ incremental_window_start() }}
@@ -14,29 +81,18 @@ subscription_months as (
 
 ),
 
-as_of as (
-
-    -- The as-of month, from which an incremental run's look-back window starts
-    -- (incremental_window_start reads it too).
-    select * from {{ ref('int_as_of_month_resolved') }}
-
-),
-
 final as (
 
     select
-        subscription_months.customer_id,
-        subscription_months.month,
-        cast(sum(subscription_months.mrr) as {{ type_money() }}) as mrr,
+        customer_id,
+        month,
+        cast(sum(mrr) as {{ type_money() }}) as mrr,
         -- The exact annualised amount (int_subscription_periods_priced), for classification lines.
-        cast(sum(subscription_months.arr) as {{ type_money() }}) as arr,
+        cast(sum(arr) as {{ type_money() }}) as arr,
         cast(count(*) as bigint) as paid_periods_in_force
 
-    -- No month is after the as-of month (int_subscription_months_expanded cuts every period there).
     from subscription_months
-    cross join as_of
-    where subscription_months.month <= as_of.as_of_month
-    group by subscription_months.customer_id, subscription_months.month
+    group by customer_id, month
 
 )
 

@@ -2,11 +2,9 @@
 
 with
 
-all_subscription_months as (
+periods as (
 
-    -- Each paid period at each month end it is in force (the month-end rule of
-    -- int_customer_months_aggregated, applied once in int_subscription_months_expanded).
-    select * from {{ ref('int_subscription_months_expanded') }}
+    select * from {{ ref('int_subscription_periods_priced') }}
 
 ),
 
@@ -16,29 +14,62 @@ as_of as (
 
 ),
 
+paid_periods as (
+
+    -- The month-end rule of int_customer_months_aggregated, per subscription: a period counts from
+    -- the month of start_date through the month before the month of end_date (exclusive), cut at the
+    -- as-of month; periods with MRR 0 (trials, free plans) are not in force for MRR.
+    select
+        periods.subscription_id,
+        periods.customer_id,
+        periods.mrr,
+        periods.seats,
+        {{ month_start('periods.start_date') }} as first_month_in_force,
+        case
+            when
+                periods.end_date is null
+                or {{ add_months(month_start('periods.end_date'), -1) }} > as_of.as_of_month
+                then as_of.as_of_month
+            else {{ add_months(month_start('periods.end_date'), -1) }}
+        end as last_reported_month
+
+    from periods
+    cross join as_of
+    where periods.mrr > 0
+
+),
+
+expanded as (
+
+    select
+        subscription_id,
+        customer_id,
+        mrr,
+        seats,
+        {{ explode_months('first_month_in_force', 'last_reported_month') }} as month
+
+    from paid_periods
+    where first_month_in_force <= last_reported_month
+
+),
+
 subscription_months as (
 
     -- One row per subscription and month end: its MRR and its seats (one period in force at a month
     -- end, as overlapping periods of a subscription are rejected; summed all the same).
     select
-        all_subscription_months.customer_id,
-        all_subscription_months.subscription_id,
-        all_subscription_months.month,
-        cast(sum(all_subscription_months.mrr) as {{ type_money() }}) as mrr,
-        sum(all_subscription_months.seats) as seats
+        customer_id,
+        subscription_id,
+        month,
+        cast(sum(mrr) as {{ type_money() }}) as mrr,
+        sum(seats) as seats
 
-    -- No month is after the as-of month (int_subscription_months_expanded cuts every period there).
-    from all_subscription_months
-    cross join as_of
-    where all_subscription_months.month <= as_of.as_of_month
+    from expanded
     {% if is_incremental() -%}
         -- Incremental run: the window and the month before it, whose MRR starts the window.
-        and all_subscription_months.month >= {{ add_months(incremental_window_start(), -1) }}
+        where month >= {{ add_months(incremental_window_start(), -1) }}
     {%- endif %}
-    group by
-        all_subscription_months.customer_id,
-        all_subscription_months.subscription_id,
-        all_subscription_months.month
+    group by customer_id, subscription_id, month
 
 ),
 
