@@ -1,11 +1,12 @@
 """Benchmark: the full harness build against a hand-tuned DuckDB script, and an incremental run.
 
     python tools/bench.py [--sizes 10000,100000,1000000] [--months 60] [--seed 42]
-                            [--scratch DIR] [--out docs/performance-run]
+                            [--scratch DIR] [--out docs/performance-run] [--full-only]
 
 For each size (customers) it generates the billing export with tools/generate_demo_data.py
-(Parquet, cached in the scratch folder per size, months and seed), and measures, each in a child
-process (wall time, and peak RSS of the largest process from wait4):
+(Parquet, cached in the scratch folder per size, months and seed; when it runs, its wall time and
+peak RSS are printed and kept in the CSV), and measures, each in a child process (wall time, and
+peak RSS of the largest process from wait4):
 
   baseline     tools/bench_baseline.sql run with DuckDB's Python API into a fresh file: the five
                core marts, no dbt, no tests;
@@ -13,7 +14,8 @@ process (wall time, and peak RSS of the largest process from wait4):
                of every seed, model and data test (no unit tests, as a scheduled build), then
                publish (write-audit-publish);
   incremental  `nrr build` of the whole data (one month more) on that warehouse: copy of the
-               published file, incremental dbt build with the default look-back window, publish.
+               published file, incremental dbt build with the default look-back window, publish
+               (skipped with --full-only).
 
 Both builds read the export from one folder, as a scheduled export lands in the same place each
 month (the month's files are copied there first, outside the measurement): the project's inputs
@@ -104,17 +106,21 @@ def run_baseline(data_dir: Path, database: Path) -> None:
         con.execute("checkpoint")
 
 
-def generated(scratch: Path, customers: int, months: int, seed: int) -> Path:
-    """The generated export for this size (cached)."""
+def generated(
+    scratch: Path, customers: int, months: int, seed: int
+) -> tuple[Path, tuple[float, float] | None]:
+    """The generated export for this size (cached), and (wall seconds, peak RSS MiB) of the
+    generator when this call ran it (None when the export was cached)."""
     out = scratch / f"data-{customers}-m{months}-s{seed}"
-    if not (out / "subscriptions.parquet").exists():
-        subprocess.run(
-            [sys.executable, str(GENERATOR), "--customers", str(customers), "--months",
-             str(months), "--seed", str(seed), "--format", "parquet", "--out", str(out),
-             "--prefix", ""],
-            check=True, capture_output=True,
-        )  # fmt: skip
-    return out
+    if (out / "subscriptions.parquet").exists():
+        return out, None
+    cost = measured(
+        [sys.executable, str(GENERATOR), "--customers", str(customers), "--months",
+         str(months), "--seed", str(seed), "--format", "parquet", "--out", str(out),
+         "--prefix", ""],
+        scratch / f"generate-{customers}-m{months}-s{seed}.log",
+    )  # fmt: skip
+    return out, cost
 
 
 def land(export: Path, files: Path) -> Path:
@@ -161,7 +167,9 @@ def marts_differ(baseline: Path, warehouse: Path) -> list[str]:
 def bench_size(customers: int, args: argparse.Namespace) -> dict:
     scratch = args.scratch / f"run-{customers}"
     scratch.mkdir(parents=True, exist_ok=True)
-    data = generated(args.scratch, customers, args.months, args.seed)
+    data, generator = generated(args.scratch, customers, args.months, args.seed)
+    if generator:
+        print(f"   generated   {generator[0]:8.1f} s  {generator[1]:7.0f} MiB", flush=True)
     subscriptions = f"read_parquet('{data}/subscriptions.parquet')"
     last_month = count(f"select strftime(max(start_date), '%Y-%m') from {subscriptions}")
     previous_month = (dt.date.fromisoformat(last_month + "-01") - dt.timedelta(days=1)).strftime(
@@ -198,12 +206,17 @@ def bench_size(customers: int, args: argparse.Namespace) -> dict:
         verdict = differing or "yes"
         print(f"   marts equal to the baseline: {verdict}", flush=True)
 
-    land(export, data)
-    inc_s, inc_rss = measured([*harness, "--data-dir", str(export)], scratch / "incremental.log")
-    node_timings(PROJECT_DIR / "target" / "run_results.json", target / "incremental")
-    mode = json.loads((scratch / "nrr.duckdb.runs.jsonl").read_text().splitlines()[-1])["mode"]
-    assert mode == "incremental", mode
-    print(f"   incremental {inc_s:8.1f} s  {inc_rss:7.0f} MiB  {100 * inc_s / full_s:5.1f} %")
+    inc_s = inc_rss = None
+    if not args.full_only:
+        land(export, data)
+        inc_s, inc_rss = measured(
+            [*harness, "--data-dir", str(export)], scratch / "incremental.log"
+        )
+        node_timings(PROJECT_DIR / "target" / "run_results.json", target / "incremental")
+        runs = (scratch / "nrr.duckdb.runs.jsonl").read_text().splitlines()
+        mode = json.loads(runs[-1])["mode"]
+        assert mode == "incremental", mode
+        print(f"   incremental {inc_s:8.1f} s  {inc_rss:7.0f} MiB  {100 * inc_s / full_s:5.1f} %")
     print("   heaviest dbt nodes (full build): " + ", ".join(f"{n} {s:.1f}s" for n, s in timings))
     return {
         "customers": customers,
@@ -218,11 +231,13 @@ def bench_size(customers: int, args: argparse.Namespace) -> dict:
         "full_build_rows_per_s": round(rows_in / full_s),
         "baseline_rows_per_s": round(rows_in / base_s),
         "ratio_to_baseline": round(full_s / base_s, 2),
-        "incremental_s": round(inc_s, 2),
-        "incremental_peak_rss_mib": round(inc_rss),
-        "incremental_pct_of_full": round(100 * inc_s / full_s, 1),
+        "incremental_s": "" if inc_s is None else round(inc_s, 2),
+        "incremental_peak_rss_mib": "" if inc_rss is None else round(inc_rss),
+        "incremental_pct_of_full": "" if inc_s is None else round(100 * inc_s / full_s, 1),
         "marts_equal_baseline": "" if differing is None else ("yes" if not differing else "NO"),
         "warehouse_mib": round(warehouse.stat().st_size / MIB),
+        "generate_s": "" if generator is None else round(generator[0], 2),
+        "generate_peak_rss_mib": "" if generator is None else round(generator[1]),
     }
 
 
@@ -254,12 +269,21 @@ def write_results(results: list[dict], out: Path, notes: list[str]) -> None:
         "|" + "---:|" * 11,
     ]
     for r in results:
+        # Sizes run with --full-only have no incremental run: its cells are "-".
+        incremental = (
+            ["-", "-", "-"]
+            if r["incremental_s"] == ""
+            else [
+                f"{r['incremental_s']:.1f}",
+                f"{r['incremental_peak_rss_mib']:,}",
+                f"{r['incremental_pct_of_full']:.1f} %",
+            ]
+        )
         lines.append(
             f"| {r['customers']:,} | {r['subscription_rows']:,} | {r['baseline_s']:.1f} "
             f"| {r['baseline_peak_rss_mib']:,} | {r['full_build_s']:.1f} "
             f"| {r['full_build_peak_rss_mib']:,} | {r['full_build_rows_per_s']:,} "
-            f"| {r['ratio_to_baseline']:.2f} x | {r['incremental_s']:.1f} "
-            f"| {r['incremental_peak_rss_mib']:,} | {r['incremental_pct_of_full']:.1f} % |"
+            f"| {r['ratio_to_baseline']:.2f} x | " + " | ".join(incremental) + " |"
         )
     lines += ["", *notes, ""]
     out.with_suffix(".md").write_text("\n".join(lines))
@@ -276,6 +300,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--scratch", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "nrr-bench"
     )
     parser.add_argument("--out", type=Path, default=PROJECT_DIR / "docs" / "performance-run")
+    parser.add_argument(
+        "--full-only",
+        action="store_true",
+        help="skip the incremental run at every size (e.g. --sizes 3000000: the full build only)",
+    )
     args = parser.parse_args(argv)
     args.sizes = [int(size) for size in args.sizes.split(",")]
     return args
