@@ -24,6 +24,10 @@
 {%- set fx_rate_columns = fingerprint_columns(
     ref('stg_billing__fx_rates'), ['raw_values'], ['currency', 'rate_to_reporting']
 ) -%}
+{%- set customer_tables = [
+    ('customers', customer_columns),
+    ('stripe_customers', stripe_customer_columns),
+] -%}
 
 with
 
@@ -128,32 +132,22 @@ customer_first_months as (
 customer_rows as (
 
     -- Dated by the first billed month and without end: a change of a customer billed before the
-    -- window (a segment moved, a name corrected) is a change before it.
-    select
-        'customers' as source_table,
-        customer_first_months.first_month as start_month,
-        cast(null as date) as end_month,
-        true as open_end,
-        {{ fingerprint_of(customer_columns) }} as row_hash,
-        {{ fingerprint_of(customer_columns) }} as row_hash_without_end
+    -- window (a segment moved, a name corrected) is a change before it. The same for the customers
+    -- of an export and of Stripe, each with its own columns.
+    {% for source_table, columns in customer_tables %}
+        select
+            '{{ source_table }}' as source_table,
+            customer_first_months.first_month as start_month,
+            cast(null as date) as end_month,
+            true as open_end,
+            {{ fingerprint_of(columns) }} as row_hash,
+            {{ fingerprint_of(columns) }} as row_hash_without_end
 
-    from customers
-    inner join customer_first_months
-        on customers.customer_id = customer_first_months.billed_customer_id
-
-    union all
-
-    select
-        'stripe_customers' as source_table,
-        customer_first_months.first_month as start_month,
-        cast(null as date) as end_month,
-        true as open_end,
-        {{ fingerprint_of(stripe_customer_columns) }} as row_hash,
-        {{ fingerprint_of(stripe_customer_columns) }} as row_hash_without_end
-
-    from stripe_customers
-    inner join customer_first_months
-        on stripe_customers.customer_id = customer_first_months.billed_customer_id
+        from {{ source_table }}
+        inner join customer_first_months
+            on {{ source_table }}.customer_id = customer_first_months.billed_customer_id
+        {{ 'union all' if not loop.last }}
+    {% endfor %}
 
 ),
 
