@@ -24,12 +24,7 @@ sequenced as (
         last_month,
         mrr,
         arr,
-        lag(last_month) over (partition by customer_id, plan order by first_month)
-            as previous_last_month,
-        lag(mrr) over (partition by customer_id, plan order by first_month) as previous_span_mrr,
-        lag(arr) over (partition by customer_id, plan order by first_month) as previous_span_arr,
-        lead(first_month) over (partition by customer_id, plan order by first_month)
-            as next_first_month
+        {{ spans_sequenced(['customer_id', 'plan'], 'first_month', 'last_month', ['mrr', 'arr']) }}
 
     from spans
 
@@ -64,13 +59,13 @@ paid_months as (
         month,
         case
             when month > first_month then mrr
-            when previous_last_month = {{ add_months('month', -1) }} then previous_span_mrr
+            when {{ follows_previous_span('month') }} then previous_span_mrr
             else 0
         end as starting_mrr,
         mrr as ending_mrr,
         case
             when month > first_month then arr
-            when previous_last_month = {{ add_months('month', -1) }} then previous_span_arr
+            when {{ follows_previous_span('month') }} then previous_span_arr
             else 0
         end as starting_arr,
         arr as ending_arr,
@@ -97,10 +92,7 @@ churn_months as (
     from sequenced
     cross join as_of
     where
-        (
-            sequenced.next_first_month is null
-            or sequenced.next_first_month > {{ add_months('sequenced.last_month', 1) }}
-        )
+        {{ is_followed_by_gap('sequenced.last_month', 'sequenced') }}
         and {{ add_months('sequenced.last_month', 1) }} <= as_of.as_of_month
 
 ),

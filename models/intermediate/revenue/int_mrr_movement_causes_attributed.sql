@@ -61,16 +61,12 @@ sequenced as (
         first_month_in_force,
         last_reported_month,
         as_of_month,
-        lag(last_reported_month) over (
-            partition by customer_id, subscription_id order by first_month_in_force
-        ) as previous_last_month,
-        lag(mrr) over (partition by customer_id, subscription_id order by first_month_in_force)
-            as previous_period_mrr,
-        lag(seats) over (partition by customer_id, subscription_id order by first_month_in_force)
-            as previous_period_seats,
-        lead(first_month_in_force) over (
-            partition by customer_id, subscription_id order by first_month_in_force
-        ) as next_first_month
+        {{ spans_sequenced(
+            ['customer_id', 'subscription_id'],
+            'first_month_in_force',
+            'last_reported_month',
+            ['mrr', 'seats'],
+        ) }}
 
     from paid_periods
     where first_month_in_force <= last_reported_month
@@ -87,14 +83,12 @@ period_starts as (
         subscription_id,
         first_month_in_force as month,
         case
-            when previous_last_month = {{ add_months('first_month_in_force', -1) }}
-                then previous_period_mrr
+            when {{ follows_previous_span('first_month_in_force') }} then previous_span_mrr
             else 0
         end as previous_mrr,
         mrr as current_mrr,
         case
-            when previous_last_month = {{ add_months('first_month_in_force', -1) }}
-                then previous_period_seats
+            when {{ follows_previous_span('first_month_in_force') }} then previous_span_seats
         end as previous_seats,
         seats as current_seats
 
@@ -117,7 +111,7 @@ period_ends as (
 
     from sequenced
     where
-        (next_first_month is null or next_first_month > {{ add_months('last_reported_month', 1) }})
+        {{ is_followed_by_gap('last_reported_month') }}
         and last_reported_month < as_of_month
 
 ),
@@ -197,10 +191,10 @@ continuing_customer_months as (
     where
         starting_mrr > 0
         and ending_mrr > 0
-        {% if is_incremental() -%}
-            -- The months before the window are kept from the earlier build.
-            and month >= {{ incremental_window_start() }}
-        {%- endif %}
+    {%- if is_incremental() %}
+        -- The months before the window are kept from the earlier build.
+        and month >= {{ incremental_window_start() }}
+    {%- endif %}
 
 ),
 
