@@ -35,3 +35,34 @@
         case when {{ movement_type }} = 'churn' then {{ starting_mrr }} else 0 end as {{ type_money() }}
     ) as churned_mrr
 {%- endmacro %}
+
+
+{% macro spans_sequenced(partition_by, first_month, last_month, carried) -%}
+    {#- Select-list columns of a span of consecutive months (a period, a pair's span, one active
+        month) against the previous and next spans of its partition, in order of first month (not
+        calendar neighbours): previous_last_month, previous_span_<column> of each carried column, and
+        next_first_month. A window, not a join of the rows with themselves (at 1M customers that join
+        ran out of memory). Written once for the three movement grains (DECISIONLOG "Causes at the
+        period grain"). -#}
+    {%- set window = 'over (partition by ' ~ (partition_by | join(', ')) ~ ' order by ' ~ first_month ~ ')' -%}
+    lag({{ last_month }}) {{ window }} as previous_last_month,
+    {% for column in carried -%}
+        lag({{ column }}) {{ window }} as previous_span_{{ column }},
+    {% endfor -%}
+    lead({{ first_month }}) {{ window }} as next_first_month
+{%- endmacro %}
+
+
+{% macro follows_previous_span(first_month, relation=none) -%}
+    {#- True when the previous span (spans_sequenced) ended the month before first_month, so the span
+        starts from its values; false or null when there was a gap or no previous span. -#}
+    {{ relation ~ '.' if relation }}previous_last_month = {{ add_months(first_month, -1) }}
+{%- endmacro %}
+
+
+{% macro is_followed_by_gap(last_month, relation=none) -%}
+    {#- True when no span of the partition (spans_sequenced) starts the month after last_month: that
+        month is the one after the last in force, with nothing in force. -#}
+    {%- set next_first_month = (relation ~ '.' if relation else '') ~ 'next_first_month' %}
+    ({{ next_first_month }} is null or {{ next_first_month }} > {{ add_months(last_month, 1) }})
+{%- endmacro %}

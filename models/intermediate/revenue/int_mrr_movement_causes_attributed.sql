@@ -8,6 +8,12 @@ periods as (
 
 ),
 
+movements as (
+
+    select * from {{ ref('int_mrr_movements_classified') }}
+
+),
+
 as_of as (
 
     select * from {{ ref('int_as_of_month_resolved') }}
@@ -31,7 +37,8 @@ paid_periods as (
                 or {{ add_months(month_start('periods.end_date'), -1) }} > as_of.as_of_month
                 then as_of.as_of_month
             else {{ add_months(month_start('periods.end_date'), -1) }}
-        end as last_reported_month
+        end as last_reported_month,
+        as_of.as_of_month
 
     from periods
     cross join as_of
@@ -39,77 +46,49 @@ paid_periods as (
 
 ),
 
-expanded as (
+sequenced as (
 
+    -- DECISIONLOG "Causes at the period grain": each paid period with the subscription's previous
+    -- and next paid periods. A period's MRR and seats hold for all its months, and overlapping
+    -- periods of a subscription are rejected, so a subscription's month ends only change where a
+    -- period starts or the month after one ends: a window over 2.6 M periods at 1 M customers, not
+    -- over 15.7 M subscription-months.
     select
-        subscription_id,
         customer_id,
+        subscription_id,
         mrr,
         seats,
-        {{ explode_months('first_month_in_force', 'last_reported_month') }} as month
+        first_month_in_force,
+        last_reported_month,
+        as_of_month,
+        {{ spans_sequenced(
+            ['customer_id', 'subscription_id'],
+            'first_month_in_force',
+            'last_reported_month',
+            ['mrr', 'seats'],
+        ) }}
 
     from paid_periods
     where first_month_in_force <= last_reported_month
 
 ),
 
-subscription_months as (
+period_starts as (
 
-    -- One row per subscription and month end: its MRR and its seats (one period in force at a month
-    -- end, as overlapping periods of a subscription are rejected; summed all the same).
+    -- A period's first month end against the month end before: the previous period's MRR and seats
+    -- when it was in force then, else 0 MRR (and no seats). Its later months have the same MRR and
+    -- seats as the month before, so no cause.
     select
         customer_id,
         subscription_id,
-        month,
-        cast(sum(mrr) as {{ type_money() }}) as mrr,
-        sum(seats) as seats
-
-    from expanded
-    {% if is_incremental() -%}
-        -- Incremental run: the window and the month before it, whose MRR starts the window.
-        where month >= {{ add_months(incremental_window_start(), -1) }}
-    {%- endif %}
-    group by customer_id, subscription_id, month
-
-),
-
-sequenced as (
-
-    -- Each subscription's month end with its previous and next month ends in force (not calendar
-    -- neighbours): a window over the subscription, as int_mrr_movements_classified sequences a
-    -- customer, not a join of the subscription-months with themselves (at 1M customers that join ran
-    -- out of memory).
-    select
-        customer_id,
-        subscription_id,
-        month,
-        mrr,
-        seats,
-        lag(month) over (partition by customer_id, subscription_id order by month) as previous_month,
-        lag(mrr) over (partition by customer_id, subscription_id order by month) as previous_month_mrr,
-        lag(seats) over (partition by customer_id, subscription_id order by month)
-            as previous_month_seats,
-        lead(month) over (partition by customer_id, subscription_id order by month) as next_month
-
-    from subscription_months
-
-),
-
-months_in_force as (
-
-    -- A month end the subscription is in force at, against the month end before: 0 MRR (and no
-    -- seats) there when it was not in force then.
-    select
-        customer_id,
-        subscription_id,
-        month,
+        first_month_in_force as month,
         case
-            when previous_month = {{ add_months('month', -1) }} then previous_month_mrr
+            when {{ follows_previous_span('first_month_in_force') }} then previous_span_mrr
             else 0
         end as previous_mrr,
         mrr as current_mrr,
         case
-            when previous_month = {{ add_months('month', -1) }} then previous_month_seats
+            when {{ follows_previous_span('first_month_in_force') }} then previous_span_seats
         end as previous_seats,
         seats as current_seats
 
@@ -117,30 +96,86 @@ months_in_force as (
 
 ),
 
-months_after_last as (
+period_ends as (
 
-    -- The month end after one the subscription is in force at, when it is not in force there.
+    -- The month end after a period's last one, when no period of the subscription starts then (and
+    -- inside the reporting months): the subscription is not in force there.
     select
         customer_id,
         subscription_id,
-        {{ add_months('month', 1) }} as month,
+        {{ add_months('last_reported_month', 1) }} as month,
         mrr as previous_mrr,
         0 as current_mrr,
         seats as previous_seats,
         null as current_seats
 
     from sequenced
-    where next_month is null or next_month > {{ add_months('month', 1) }}
+    where
+        {{ is_followed_by_gap('last_reported_month') }}
+        and last_reported_month < as_of_month
 
 ),
 
 subscription_pairs as (
 
-    -- Each subscription's month end against the previous month end: a subscription in force in only
-    -- one of the two months has 0 MRR in the other.
-    select * from months_in_force
+    -- Each subscription's month ends that differ from the month end before: a subscription in force
+    -- in only one of the two months has 0 MRR in the other.
+    select * from period_starts
     union all
-    select * from months_after_last
+    select * from period_ends
+
+),
+
+subscription_causes as (
+
+    -- DECISIONLOG "Causes of expansion and contraction": a subscription added is cross-sell, one
+    -- removed is cross-sell lost; a subscription in both months moves by its seats at the old price
+    -- per seat first (rounded to the money type), and the rest is price at the new seats, so the two
+    -- add up exactly to its change.
+    select
+        customer_id,
+        month,
+        case
+            when previous_mrr = 0 or current_mrr = 0 then 0
+            when
+                previous_seats > 0
+                and current_seats <> previous_seats
+                then cast(
+                    cast(previous_mrr as {{ type_double() }})
+                    * (current_seats - previous_seats)
+                    / previous_seats
+                    as {{ type_money() }}
+                )
+            else 0
+        end as seats_mrr,
+        case when previous_mrr = 0 then current_mrr else 0 end as cross_sell_mrr,
+        case when current_mrr = 0 then previous_mrr else 0 end as cross_sell_lost_mrr,
+        case
+            when previous_mrr = 0 or current_mrr = 0 then 0
+            else current_mrr - previous_mrr
+        end as change_mrr
+
+    from subscription_pairs
+    {% if is_incremental() -%}
+        -- Incremental run: the window's months (their month before comes from the periods).
+        where month >= {{ incremental_window_start() }}
+    {%- endif %}
+
+),
+
+customer_month_causes as (
+
+    -- The causes summed per customer-month with a change in some subscription.
+    select
+        customer_id,
+        month,
+        sum(seats_mrr) as seats_mrr,
+        sum(change_mrr - seats_mrr) as price_mrr,
+        sum(cross_sell_mrr) as cross_sell_mrr,
+        sum(cross_sell_lost_mrr) as cross_sell_lost_mrr
+
+    from subscription_causes
+    group by customer_id, month
 
 ),
 
@@ -152,67 +187,35 @@ continuing_customer_months as (
         customer_id,
         month
 
-    from subscription_pairs
-    group by customer_id, month
-    having sum(previous_mrr) > 0 and sum(current_mrr) > 0
-
-),
-
-subscription_causes as (
-
-    -- DECISIONLOG "Causes of expansion and contraction": a subscription added is cross-sell, one
-    -- removed is cross-sell lost; a subscription in both months moves by its seats at the old price
-    -- per seat first (rounded to the money type), and the rest is price at the new seats, so the two
-    -- add up exactly to its change.
-    select
-        subscription_pairs.customer_id,
-        subscription_pairs.month,
-        case
-            when subscription_pairs.previous_mrr = 0 or subscription_pairs.current_mrr = 0 then 0
-            when
-                subscription_pairs.previous_seats > 0
-                and subscription_pairs.current_seats <> subscription_pairs.previous_seats
-                then cast(
-                    cast(subscription_pairs.previous_mrr as {{ type_double() }})
-                    * (subscription_pairs.current_seats - subscription_pairs.previous_seats)
-                    / subscription_pairs.previous_seats
-                    as {{ type_money() }}
-                )
-            else 0
-        end as seats_mrr,
-        case when subscription_pairs.previous_mrr = 0 then subscription_pairs.current_mrr else 0 end
-            as cross_sell_mrr,
-        case when subscription_pairs.current_mrr = 0 then subscription_pairs.previous_mrr else 0 end
-            as cross_sell_lost_mrr,
-        case
-            when subscription_pairs.previous_mrr = 0 or subscription_pairs.current_mrr = 0 then 0
-            else subscription_pairs.current_mrr - subscription_pairs.previous_mrr
-        end as change_mrr
-
-    from subscription_pairs
-    inner join continuing_customer_months
-        on
-            subscription_pairs.customer_id = continuing_customer_months.customer_id
-            and subscription_pairs.month = continuing_customer_months.month
+    from movements
+    where
+        starting_mrr > 0
+        and ending_mrr > 0
+    {%- if is_incremental() %}
+        -- The months before the window are kept from the earlier build.
+        and month >= {{ incremental_window_start() }}
+    {%- endif %}
 
 ),
 
 final as (
 
+    -- One row per continuing customer-month, causes 0 where no subscription changed.
     select
-        customer_id,
-        month,
-        cast(sum(seats_mrr) as {{ type_money() }}) as seats_mrr,
-        cast(sum(change_mrr - seats_mrr) as {{ type_money() }}) as price_mrr,
-        cast(sum(cross_sell_mrr) as {{ type_money() }}) as cross_sell_mrr,
-        cast(sum(cross_sell_lost_mrr) as {{ type_money() }}) as cross_sell_lost_mrr
+        continuing_customer_months.customer_id,
+        continuing_customer_months.month,
+        cast(coalesce(customer_month_causes.seats_mrr, 0) as {{ type_money() }}) as seats_mrr,
+        cast(coalesce(customer_month_causes.price_mrr, 0) as {{ type_money() }}) as price_mrr,
+        cast(coalesce(customer_month_causes.cross_sell_mrr, 0) as {{ type_money() }})
+            as cross_sell_mrr,
+        cast(coalesce(customer_month_causes.cross_sell_lost_mrr, 0) as {{ type_money() }})
+            as cross_sell_lost_mrr
 
-    from subscription_causes
-    {% if is_incremental() -%}
-        -- The month before the window only started it; its own rows are kept from the earlier build.
-        where month >= {{ incremental_window_start() }}
-    {%- endif %}
-    group by customer_id, month
+    from continuing_customer_months
+    left join customer_month_causes
+        on
+            continuing_customer_months.customer_id = customer_month_causes.customer_id
+            and continuing_customer_months.month = customer_month_causes.month
 
 )
 

@@ -58,9 +58,7 @@ sequenced as (
         customer_id,
         month,
         mrr,
-        lag(month) over (partition by customer_id order by month) as previous_active_month,
-        lag(mrr) over (partition by customer_id order by month) as previous_active_mrr,
-        lead(month) over (partition by customer_id order by month) as next_active_month
+        {{ spans_sequenced(['customer_id'], 'month', 'month', ['mrr']) }}
 
     from customer_months
 
@@ -73,19 +71,17 @@ active_months as (
         sequenced.customer_id,
         sequenced.month,
         case
-            when
-                sequenced.previous_active_month = {{ add_months('sequenced.month', -1) }}
-                then sequenced.previous_active_mrr
+            when {{ follows_previous_span('sequenced.month', 'sequenced') }} then sequenced.previous_span_mrr
             else 0
         end as starting_mrr,
         sequenced.mrr as ending_mrr,
         {% if is_incremental() -%}
         (
-            sequenced.previous_active_month is not null
+            sequenced.previous_last_month is not null
             or customers_seen_before.customer_id is not null
         ) as had_mrr_before
         {%- else -%}
-            sequenced.previous_active_month is not null as had_mrr_before
+            sequenced.previous_last_month is not null as had_mrr_before
         {%- endif %}
 
     from sequenced
@@ -109,10 +105,7 @@ churn_months as (
     from sequenced
     cross join as_of
     where
-        (
-            sequenced.next_active_month is null
-            or sequenced.next_active_month > {{ add_months('sequenced.month', 1) }}
-        )
+        {{ is_followed_by_gap('sequenced.month', 'sequenced') }}
         and {{ add_months('sequenced.month', 1) }} <= as_of.as_of_month
 
 ),
