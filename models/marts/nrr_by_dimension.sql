@@ -1,12 +1,3 @@
-{#- Where each dimension's values come from: the customer cohort members (segment, country, ARR
-    band) or the (customer, plan) pairs. -#}
-{%- set dimension_sources = [
-    ('segment', 'members_described'),
-    ('country', 'members_described'),
-    ('arr_band', 'members_described'),
-    ('plan', 'plan_cohort_members'),
-] -%}
-
 with
 
 cohort_members as (
@@ -61,60 +52,104 @@ members_described as (
 
 ),
 
-long_members as (
+member_sums as (
 
-    -- One row per member and dimension value it counts in. The customer's segment, country and band;
-    -- at the plan grain the member is the (customer, plan) pair with that plan's MRR at S, so a
-    -- customer with several plans counts in each with that plan's revenue; and the company's cohort
-    -- once under each dimension as its 'All' (the customer grain, as nrr_by_period's 'All').
-    {% for dimension, relation in dimension_sources %}
-        select
-            '{{ dimension }}' as dimension,
-            {{ dimension }} as dimension_value,
-            period_months,
-            period_start_month,
-            period_end_month,
-            starting_mrr,
-            ending_mrr,
-            expansion_mrr,
-            contraction_mrr,
-            churned_mrr,
-            starting_arr,
-            ending_arr,
-            retained_arr,
-            is_retained
-
-        from {{ relation }}
-
-        union all
-
-    {% endfor %}
+    -- One pass over the customer cohort members: sums per period and segment, country and ARR band,
+    -- and the whole cohort per period (the empty grouping set), by grouping sets, not one union of
+    -- the members per dimension (DECISIONLOG "nrr_by_dimension sums the members once by grouping
+    -- sets"). dimension is null on the whole cohort's rows.
     select
-        dimensions.dimension,
-        'All' as dimension_value,
-        cohort_members.period_months,
-        cohort_members.period_start_month,
-        cohort_members.period_end_month,
-        cohort_members.starting_mrr,
-        cohort_members.ending_mrr,
-        cohort_members.expansion_mrr,
-        cohort_members.contraction_mrr,
-        cohort_members.churned_mrr,
-        cohort_members.starting_arr,
-        cohort_members.ending_arr,
-        cohort_members.retained_arr,
-        cohort_members.is_retained
+        period_start_month,
+        period_end_month,
+        period_months,
+        case
+            when grouping(segment) = 0 then 'segment'
+            when grouping(country) = 0 then 'country'
+            when grouping(arr_band) = 0 then 'arr_band'
+        end as dimension,
+        case
+            when grouping(segment) = 0 then segment
+            when grouping(country) = 0 then country
+            when grouping(arr_band) = 0 then arr_band
+            else 'All'
+        end as dimension_value,
+        {{ nrr_member_sums() }}
 
-    from cohort_members
-    cross join dimensions
+    from members_described
+    group by grouping sets (
+        (period_start_month, period_end_month, period_months, segment),
+        (period_start_month, period_end_month, period_months, country),
+        (period_start_month, period_end_month, period_months, arr_band),
+        (period_start_month, period_end_month, period_months)
+    )
 
 ),
 
-{{ nrr_by_period_aggregated(
-    'long_members',
-    value_column='dimension_value',
-    partition_columns=['dimension'],
-    rollup_to_all=false
-) }}
+plan_sums as (
+
+    -- At the plan grain the member is the (customer, plan) pair with that plan's MRR at S, so a
+    -- customer with several plans counts in each with that plan's revenue.
+    select
+        period_start_month,
+        period_end_month,
+        period_months,
+        'plan' as dimension,
+        plan as dimension_value,
+        {{ nrr_member_sums() }}
+
+    from plan_cohort_members
+    group by
+        period_start_month,
+        period_end_month,
+        period_months,
+        plan
+
+),
+
+company_sums as (
+
+    -- The company's cohort once under each dimension as its 'All' (the customer grain, as
+    -- nrr_by_period's 'All'): summed once above, repeated after the sums (a few rows per period).
+    select
+        member_sums.period_start_month,
+        member_sums.period_end_month,
+        member_sums.period_months,
+        dimensions.dimension,
+        member_sums.dimension_value,
+        member_sums.cohort_customers,
+        member_sums.retained_customers,
+        member_sums.starting_mrr,
+        member_sums.expansion_mrr,
+        member_sums.contraction_mrr,
+        member_sums.churned_mrr,
+        member_sums.ending_mrr,
+        member_sums.starting_arr,
+        member_sums.ending_arr,
+        member_sums.retained_arr
+
+    from member_sums
+    cross join dimensions
+    where member_sums.dimension is null
+
+),
+
+aggregated as (
+
+    -- One row per period, dimension and value: the customer dimensions', the plans' and the 'All'
+    -- rows.
+    select * from member_sums
+    where dimension is not null
+
+    union all
+
+    select * from plan_sums
+
+    union all
+
+    select * from company_sums
+
+),
+
+{{ nrr_ratios_derived('dimension_value', partition_columns=['dimension']) }}
 
 select * from final
