@@ -103,9 +103,9 @@ final as (
     {#-
         The CTEs `aggregated` and `final` of an NRR mart (SPEC section 4) over `members`, a CTE of cohort
         members (cohort_members_compared's columns) with a `segment`: one row per period, segment and
-        'All'. Called by nrr_by_period (customers) and family_nrr_by_period (account families), which
-        therefore have the same columns and the same arithmetic (nrr_by_dimension sums the same
-        columns by grouping sets, with nrr_member_sums and nrr_ratios_derived).
+        'All'. Called by family_nrr_by_period (account families); nrr_by_period and nrr_by_dimension
+        read the customer grain's sums from int_retention_cohorts_summed (nrr_member_sums by grouping
+        sets) and derive with nrr_ratios_derived, so all three have the same columns and arithmetic.
     -#}
 aggregated as (
 
