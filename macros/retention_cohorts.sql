@@ -104,8 +104,8 @@ final as (
         The CTEs `aggregated` and `final` of an NRR mart (SPEC section 4) over `members`, a CTE of cohort
         members (cohort_members_compared's columns) with a `segment`: one row per period, segment and
         'All'. Called by family_nrr_by_period (account families); nrr_by_period and nrr_by_dimension
-        read the customer grain's sums from int_retention_cohorts_summed (nrr_member_sums by grouping
-        sets) and derive with nrr_ratios_derived, so all three have the same columns and arithmetic.
+        read the customer grain's sums from int_retention_cohorts_summed (nrr_member_sums and
+        nrr_sums_added) and derive with nrr_ratios_derived, so all three have the same columns and arithmetic.
     -#}
 aggregated as (
 
@@ -148,6 +148,22 @@ aggregated as (
         cast(sum(starting_arr) as {{ type_money() }}) as starting_arr,
         cast(sum(ending_arr) as {{ type_money() }}) as ending_arr,
         cast(sum(retained_arr) as {{ type_money() }}) as retained_arr
+{%- endmacro %}
+
+
+{% macro nrr_sums_added(relation=none) %}
+    {#-
+        nrr_member_sums' columns added up over rows that already carry them (partial sums of the same
+        members, grouped by the caller), with the same types: decimal sums and counts are exact, so
+        the totals equal summing the members directly. `relation` qualifies the columns if given.
+    -#}
+{%- set prefix = relation ~ '.' if relation else '' %}
+        cast(sum({{ prefix }}cohort_customers) as bigint) as cohort_customers,
+        cast(sum({{ prefix }}retained_customers) as bigint) as retained_customers,
+        {%- for column in ['starting_mrr', 'expansion_mrr', 'contraction_mrr', 'churned_mrr', 'ending_mrr',
+            'starting_arr', 'ending_arr', 'retained_arr'] %}
+        cast(sum({{ prefix }}{{ column }}) as {{ type_money() }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
 {%- endmacro %}
 
 

@@ -52,36 +52,57 @@ members_described as (
 
 ),
 
-member_sums as (
+combination_sums as (
 
-    -- One pass over the customer cohort members: sums per period and segment, country and ARR band,
-    -- and the whole cohort per period (the empty grouping set), by grouping sets, not one union of
-    -- the members per dimension (DECISIONLOG "nrr_by_dimension sums the members once by grouping
-    -- sets"). dimension is null on the whole cohort's rows.
+    -- One pass over the customer cohort members: sums per period and combination of segment,
+    -- country and ARR band (a few hundred rows per period). Each dimension is then summed from these
+    -- rows, not from a union of the members per dimension (DECISIONLOG "The NRR dimensions are
+    -- summed from one aggregate of the members").
     select
         period_start_month,
         period_end_month,
         period_months,
-        case
-            when grouping(segment) = 0 then 'segment'
-            when grouping(country) = 0 then 'country'
-            when grouping(arr_band) = 0 then 'arr_band'
-        end as dimension,
-        case
-            when grouping(segment) = 0 then segment
-            when grouping(country) = 0 then country
-            when grouping(arr_band) = 0 then arr_band
-            else 'All'
-        end as dimension_value,
+        segment,
+        country,
+        arr_band,
         {{ nrr_member_sums() }}
 
     from members_described
-    group by grouping sets (
-        (period_start_month, period_end_month, period_months, segment),
-        (period_start_month, period_end_month, period_months, country),
-        (period_start_month, period_end_month, period_months, arr_band),
-        (period_start_month, period_end_month, period_months)
-    )
+    group by
+        period_start_month,
+        period_end_month,
+        period_months,
+        segment,
+        country,
+        arr_band
+
+),
+
+customer_dimension_sums as (
+
+    -- Per period and segment, country or ARR band: the combinations' sums added up (exact: decimal
+    -- sums and counts).
+    {% for dimension in ['segment', 'country', 'arr_band'] %}
+        select
+            period_start_month,
+            period_end_month,
+            period_months,
+            '{{ dimension }}' as dimension,
+            {{ dimension }} as dimension_value,
+            {{ nrr_sums_added() }}
+
+        from combination_sums
+        group by
+            period_start_month,
+            period_end_month,
+            period_months,
+            {{ dimension }}
+        {%- if not loop.last %}
+
+            union all
+
+        {%- endif %}
+    {% endfor %}
 
 ),
 
@@ -109,27 +130,22 @@ plan_sums as (
 company_sums as (
 
     -- The company's cohort once under each dimension as its 'All' (the customer grain, as
-    -- nrr_by_period's 'All'): summed once above, repeated after the sums (a few rows per period).
+    -- nrr_by_period's 'All'): the combinations' sums added up per period, repeated per dimension.
     select
-        member_sums.period_start_month,
-        member_sums.period_end_month,
-        member_sums.period_months,
+        combination_sums.period_start_month,
+        combination_sums.period_end_month,
+        combination_sums.period_months,
         dimensions.dimension,
-        member_sums.dimension_value,
-        member_sums.cohort_customers,
-        member_sums.retained_customers,
-        member_sums.starting_mrr,
-        member_sums.expansion_mrr,
-        member_sums.contraction_mrr,
-        member_sums.churned_mrr,
-        member_sums.ending_mrr,
-        member_sums.starting_arr,
-        member_sums.ending_arr,
-        member_sums.retained_arr
+        'All' as dimension_value,
+        {{ nrr_sums_added('combination_sums') }}
 
-    from member_sums
+    from combination_sums
     cross join dimensions
-    where member_sums.dimension is null
+    group by
+        combination_sums.period_start_month,
+        combination_sums.period_end_month,
+        combination_sums.period_months,
+        dimensions.dimension
 
 ),
 
@@ -137,8 +153,7 @@ final as (
 
     -- One row per period, dimension and value: the customer dimensions', the plans' and each
     -- dimension's 'All'.
-    select * from member_sums
-    where dimension is not null
+    select * from customer_dimension_sums
 
     union all
 
