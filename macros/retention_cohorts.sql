@@ -99,14 +99,13 @@ final as (
 {% endmacro %}
 
 
-{% macro nrr_by_period_aggregated(members, value_column='segment', partition_columns=[], rollup_to_all=true) %}
+{% macro nrr_by_period_aggregated(members) %}
     {#-
         The CTEs `aggregated` and `final` of an NRR mart (SPEC section 4) over `members`, a CTE of cohort
         members (cohort_members_compared's columns) with a `segment`: one row per period, segment and
-        'All'. Called by nrr_by_period (customers) and family_nrr_by_period (account families), which
-        therefore have the same columns and the same arithmetic, and by nrr_by_dimension, which groups
-        by `partition_columns` (its `dimension`) and `value_column` (its `dimension_value`) without the
-        rollup (rollup_to_all=false: its members carry their own 'All' rows).
+        'All'. Called by family_nrr_by_period (account families); nrr_by_period and nrr_by_dimension
+        read the customer grain's sums from int_retention_cohorts_summed (nrr_member_sums and
+        nrr_sums_added) and derive with nrr_ratios_derived, so all three have the same columns and arithmetic.
     -#}
 aggregated as (
 
@@ -117,14 +116,28 @@ aggregated as (
         period_start_month,
         period_end_month,
         period_months,
-        {%- for column in partition_columns %}
-        {{ column }},
-        {%- endfor %}
-        {%- if rollup_to_all %}
-        case when grouping({{ value_column }}) = 1 then 'All' else {{ value_column }} end as {{ value_column }},
-        {%- else %}
-        {{ value_column }},
-        {%- endif %}
+        case when grouping(segment) = 1 then 'All' else segment end as segment,
+        {{ nrr_member_sums() }}
+
+    from {{ members }}
+    group by
+        period_start_month,
+        period_end_month,
+        period_months,
+        rollup(segment)
+
+),
+
+{{ nrr_ratios_derived('segment') }}
+{% endmacro %}
+
+
+{% macro nrr_member_sums() %}
+    {#-
+        The aggregate columns of an NRR mart's `aggregated` CTE, over cohort members
+        (cohort_members_compared's columns): the members counted and retained, and each amount summed
+        exactly in type_money. For a select list grouped by the caller.
+    -#}
         cast(count(*) as bigint) as cohort_customers,
         cast(sum(case when is_retained then 1 else 0 end) as bigint) as retained_customers,
         cast(sum(starting_mrr) as {{ type_money() }}) as starting_mrr,
@@ -135,19 +148,31 @@ aggregated as (
         cast(sum(starting_arr) as {{ type_money() }}) as starting_arr,
         cast(sum(ending_arr) as {{ type_money() }}) as ending_arr,
         cast(sum(retained_arr) as {{ type_money() }}) as retained_arr
+{%- endmacro %}
 
-    from {{ members }}
-    group by
-        period_start_month,
-        period_end_month,
-        period_months,
-        {%- for column in partition_columns %}
-        {{ column }},
+
+{% macro nrr_sums_added(relation=none) %}
+    {#-
+        nrr_member_sums' columns added up over rows that already carry them (partial sums of the same
+        members, grouped by the caller), with the same types: decimal sums and counts are exact, so
+        the totals equal summing the members directly. `relation` qualifies the columns if given.
+    -#}
+{%- set prefix = relation ~ '.' if relation else '' %}
+        cast(sum({{ prefix }}cohort_customers) as bigint) as cohort_customers,
+        cast(sum({{ prefix }}retained_customers) as bigint) as retained_customers,
+        {%- for column in ['starting_mrr', 'expansion_mrr', 'contraction_mrr', 'churned_mrr', 'ending_mrr',
+            'starting_arr', 'ending_arr', 'retained_arr'] %}
+        cast(sum({{ prefix }}{{ column }}) as {{ type_money() }}) as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
-        {% if rollup_to_all %}rollup({{ value_column }}){% else %}{{ value_column }}{% endif %}
+{%- endmacro %}
 
-),
 
+{% macro nrr_ratios_derived(value_column, partition_columns=[]) %}
+    {#-
+        The CTE `final` of an NRR mart: reads the CTE `aggregated` (the period keys, `partition_columns`,
+        `value_column` and nrr_member_sums' columns) and derives NRR, GRR and logo retention from the
+        sums, in the marts' column order.
+    -#}
 final as (
 
     select

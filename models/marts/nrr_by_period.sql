@@ -2,65 +2,58 @@
 
 with
 
-all_cohort_members as (
+cohort_sums as (
 
-    select * from {{ ref('int_retention_cohorts_compared') }}
+    select * from {{ ref('int_retention_cohorts_summed') }}
 
 ),
 
-customers as (
+segment_sums as (
 
-    select * from {{ ref('int_customers_unioned') }}
+    -- The segment dimension's rows, 'All' included: the cohort members summed per period and each
+    -- customer's current segment, and the whole cohort (DECISIONLOG "NRR by period and by dimension
+    -- share one pass over the cohort members").
+    select
+        period_start_month,
+        period_end_month,
+        period_months,
+        dimension_value as segment,
+        cohort_customers,
+        retained_customers,
+        starting_mrr,
+        expansion_mrr,
+        contraction_mrr,
+        churned_mrr,
+        ending_mrr,
+        starting_arr,
+        ending_arr,
+        retained_arr
+
+    from cohort_sums
+    where dimension = 'segment'
 
 ),
 
 {% set window = incremental_window_literal() -%}
 {% if is_incremental() and window is not none -%}
-cohort_members as (
+aggregated as (
 
-    -- Incremental run: only the periods ending in the window are recomputed; a period ending before
+    -- Incremental run: only the periods ending in the window are replaced; a period ending before
     -- it reads months before it only, which the run keeps, and segments that cannot have changed
     -- (a changed customer row forces a full refresh: DECISIONLOG "A customer row change before the
-    -- window forces a full refresh"). The start-month bound lets the view read the window's months
-    -- and the longest period before them only. Without the harness's window, every period.
-    select * from all_cohort_members
-    where
-        period_start_month >= {{ add_months(window, -1 * longest_period_months()) }}
-        and period_end_month >= {{ window }}
+    -- window forces a full refresh"). Without the harness's window, every period.
+    select * from segment_sums
+    where period_end_month >= {{ window }}
 
 ),
 {%- else -%}
-    cohort_members as (
+    aggregated as (
 
-        select * from all_cohort_members
+        select * from segment_sums
 
     ),
 {%- endif %}
 
-members_with_segment as (
-
-    select
-        cohort_members.customer_id,
-        cohort_members.period_months,
-        cohort_members.period_start_month,
-        cohort_members.period_end_month,
-        cohort_members.starting_mrr,
-        cohort_members.ending_mrr,
-        cohort_members.expansion_mrr,
-        cohort_members.contraction_mrr,
-        cohort_members.churned_mrr,
-        cohort_members.starting_arr,
-        cohort_members.ending_arr,
-        cohort_members.retained_arr,
-        cohort_members.is_retained,
-        coalesce(customers.segment, 'Unknown') as segment
-
-    from cohort_members
-    left join customers
-        on cohort_members.customer_id = customers.customer_id
-
-),
-
-{{ nrr_by_period_aggregated('members_with_segment') }}
+{{ nrr_ratios_derived('segment') }}
 
 select * from final
