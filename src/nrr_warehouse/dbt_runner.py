@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import ctypes
+import hashlib
 import json
 import os
 import re
@@ -112,6 +113,10 @@ def dbt_process(
     started = time.time()
     with stable_path(warehouse) as (profile_path, folder_fds):
         env["NRR_WAREHOUSE"] = profile_path
+        saved_parse = keyed_parse_file(target, parse_key(args, env))
+        before = saved_parse_version(target)
+        if saved_parse.exists():
+            command += ["--partial-parse-file-path", str(saved_parse)]
         process = subprocess.Popen(
             command,
             cwd=PROJECT_DIR,
@@ -141,7 +146,70 @@ def dbt_process(
             output.close()
     if returncode != 0 and quiet:
         print("".join(kept)[-6000:], file=sys.stderr)
+    if saved_parse_version(target) not in (before, None):
+        keep_parse(target, saved_parse)
     return DbtRun(returncode, read_run_results(target, started), list(kept))
+
+
+# dbt's saved parses kept per parse key, the newest first (DECISIONLOG "dbt keeps one saved parse
+# per set of vars and connection"): enough for the suite's alternating options, ~2.3 MB each.
+KEPT_PARSES = 12
+PARSE_DIR = "partial_parse"
+
+
+def parse_key(args: list[str], env: dict[str, str]) -> str:
+    """What dbt compares before it reuses a saved parse, as far as the harness varies it: the
+    --vars, the profile's target and path (NRR_WAREHOUSE: its file name is the database name) and
+    the other NRR_ variables the profile and dbt_project.yml read. NRR_DATA_DIR and
+    NRR_BUILD_RECORD are left out: dbt tracks them per file that reads them and re-parses only those
+    files. A key too coarse only costs a full parse (dbt checks the saved parse's hashes itself)."""
+    options = {
+        flag: args[i + 1]
+        for i, flag in enumerate(args[:-1])
+        if flag in ("--vars", "--target", "--profile")
+    }
+    if "--vars" in options:
+        with contextlib.suppress(ValueError):
+            options["--vars"] = json.dumps(json.loads(options["--vars"]), sort_keys=True)
+    variables = {
+        name: value
+        for name, value in env.items()
+        if name.startswith(("NRR_", "DBT_")) and name not in ("NRR_DATA_DIR", "NRR_BUILD_RECORD")
+    }
+    text = json.dumps([options, sorted(variables.items())], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def keyed_parse_file(target: Path, key: str) -> Path:
+    """Where the saved parse of `key` is kept in `target` (it may not exist yet)."""
+    return target / PARSE_DIR / f"{key}.msgpack"
+
+
+def saved_parse_version(target: Path) -> tuple[int, int] | None:
+    """The (mtime_ns, size) of the parse dbt saves in `target`, None if there is none."""
+    try:
+        stat = (target / "partial_parse.msgpack").stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def keep_parse(target: Path, saved_parse: Path) -> None:
+    """Keep the parse dbt has just saved (always as target/partial_parse.msgpack, whichever file
+    it read) as `saved_parse`, replaced atomically, and drop all but the KEPT_PARSES newest. dbt
+    saves none when nothing changed since the file it read. A failure to keep one only costs a
+    later full parse."""
+    written = target / "partial_parse.msgpack"
+    with contextlib.suppress(OSError):
+        saved_parse.parent.mkdir(exist_ok=True)
+        partial = saved_parse.with_name(f"{saved_parse.name}.{os.getpid()}.tmp")
+        shutil.copyfile(written, partial)
+        os.replace(partial, saved_parse)
+        kept = sorted(
+            saved_parse.parent.glob("*.msgpack"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
+        for old in kept[KEPT_PARSES:]:
+            old.unlink(missing_ok=True)
 
 
 # The descriptor under which dbt finds the warehouse's folder: a fixed number, so that the

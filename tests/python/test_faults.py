@@ -228,6 +228,55 @@ def test_duckdb_spills_beside_the_file_it_builds(tmp_path):
         )
 
 
+def test_other_vars_in_turn_each_reuse_their_own_saved_parse(tmp_path):
+    """dbt parses everything again when the --vars (or the profile) differ from its saved parse's;
+    the harness keeps one saved parse per parse key (dbt_runner.parse_key, DECISIONLOG "dbt keeps
+    one saved parse per set of vars and connection"), so builds with and without `--as-of` in turn,
+    as the suite runs them, each parse partially after their first."""
+    target = tmp_path / "target"
+    database = tmp_path / "w.duckdb.building"
+    as_of = ("--vars", json.dumps({"as_of_month": "2025-01"}))
+
+    def reparsed(*options: str) -> list[str]:
+        run = dbt_process(["parse", *options, "--log-format", "json"], database, None, target, True)
+        assert run.returncode == 0, "".join(run.output)[-3000:]
+        events = [json.loads(line) for line in run.output if line.startswith("{")]
+        return [e["data"]["reason"] for e in events if e["info"]["name"] == "UnableToPartialParse"]
+
+    assert reparsed(*as_of) == ["saved manifest not found. Starting full parse."]
+    assert reparsed() == ["config vars, config profile, or config target have changed"]
+    assert reparsed(*as_of) == []  # without the kept parse: "config vars ... have changed"
+    assert reparsed() == []
+    assert len(list((target / dbt_runner.PARSE_DIR).glob("*.msgpack"))) == 2  # one per key
+
+
+def test_parse_key_follows_what_dbt_compares_and_kept_parses_are_pruned(tmp_path):
+    """The key changes with the vars' values, the target and the warehouse's path string (its file
+    name is the database name), not with the vars' order or the data folder and build record, which
+    dbt tracks per file; keep_parse keeps the KEPT_PARSES newest parses."""
+    key = dbt_runner.parse_key
+    env = {"NRR_WAREHOUSE": "/proc/self/fd/100/nrr.duckdb.building", "PATH": "/bin"}
+    both = ["build", "--vars", '{"a": 1, "b": "x"}']
+    assert key(both, env) == key(["parse", "--vars", '{"b": "x", "a": 1}'], env)
+    assert key(both, env) == key(both, {**env, "NRR_DATA_DIR": "d", "NRR_BUILD_RECORD": "{}"})
+    assert key(both, env) == key(both, {**env, "PATH": "/usr/bin"})
+    assert len({
+        key(both, env),
+        key(["build", "--vars", '{"a": 2, "b": "x"}'], env),
+        key(["build"], env),
+        key([*both, "--target", "spark"], env),
+        key(both, {**env, "NRR_WAREHOUSE": "/proc/self/fd/100/w.duckdb.building"}),
+        key(both, {**env, "NRR_SOURCE_DATABASE": "/tmp/s.duckdb"}),
+    }) == 6  # fmt: skip
+    (tmp_path / "partial_parse.msgpack").write_bytes(b"parse")
+    for i in range(dbt_runner.KEPT_PARSES + 2):
+        kept = dbt_runner.keyed_parse_file(tmp_path, f"k{i:02d}")
+        dbt_runner.keep_parse(tmp_path, kept)
+        os.utime(kept, ns=(i * 10**9, i * 10**9))  # the order they were kept in
+    names = sorted(p.name for p in (tmp_path / dbt_runner.PARSE_DIR).iterdir())
+    assert names == [f"k{i:02d}.msgpack" for i in range(2, dbt_runner.KEPT_PARSES + 2)]
+
+
 def test_stable_path_falls_back_to_the_absolute_path_and_leaves_no_descriptor(tmp_path):
     """Descriptor 100 already taken or a folder that cannot be opened: dbt gets the absolute path
     (the build is the same, parsed in full); the descriptor lives only while dbt starts."""
