@@ -57,36 +57,50 @@ family_side as (
 
 ),
 
-only_in_customers as (
+compared as (
 
-    select * from customer_side
-    except all
-    select * from family_side
+    -- Both sides joined on the month's key (family_id, month), unique on each side (their key tests),
+    -- so a missing month or a different amount shows as one row. A join on the key, not EXCEPT ALL
+    -- both ways over every month of every single-member family: the same verdicts at a fraction of
+    -- the cost (DECISIONLOG "Identity tests compare on the key").
+    select
+        customer_side.mrr as customer_mrr,
+        family_side.mrr as family_mrr,
+        customer_side.arr as customer_arr,
+        family_side.arr as family_arr,
+        coalesce(customer_side.family_id, family_side.family_id) as family_id,
+        coalesce(customer_side.month, family_side.month) as month,
+        case
+            when family_side.family_id is null then 'customer month missing from its family'
+            when customer_side.family_id is null then 'family month not its customer''s'
+            when
+                customer_side.mrr != family_side.mrr or customer_side.arr != family_side.arr
+                then 'family MRR or ARR not its customer''s'
+        end as failure
+
+    from customer_side
+    full outer join family_side
+        on
+            customer_side.family_id = family_side.family_id
+            and customer_side.month = family_side.month
 
 ),
 
-only_in_families as (
+final as (
 
-    select * from family_side
-    except all
-    select * from customer_side
+    -- The failing months, key and failure first.
+    select
+        family_id,
+        month,
+        failure,
+        customer_mrr,
+        family_mrr,
+        customer_arr,
+        family_arr
+
+    from compared
+    where failure is not null
 
 )
 
-select
-    'customer month missing from its family' as failure,
-    family_id,
-    month,
-    mrr,
-    arr
-from only_in_customers
-
-union all
-
-select
-    'family month not its customer''s' as failure,
-    family_id,
-    month,
-    mrr,
-    arr
-from only_in_families
+select * from final

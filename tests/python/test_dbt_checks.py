@@ -105,6 +105,14 @@ CORRUPTIONS = [
         "assert_bridge_matches_month_end_rule",
         "assert_bridge_matches_month_end_rule",
     ),
+    (
+        # Example 1's customers have no parent: each is a family of one, whose months are its own.
+        "family_month_off_customer",
+        "update intermediate.int_family_months_aggregated set mrr = mrr + 1 "
+        "where family_id = 'cust_a' and month = date '2024-06-01'",
+        "assert_single_member_families_match_customers",
+        "assert_single_member_families_match_customers",
+    ),
 ]
 
 
