@@ -12,8 +12,9 @@
         minus incremental_lookback_months, or the month after the table's last month if that is
         earlier (a skipped monthly run leaves no hole). Months before it are kept; a change dated
         before it needs a --full-refresh. Only for incremental runs: it reads {{ this }}.
-        When the harness passes the window (var incremental_window_start), that month instead: the
-        data tests then check exactly the months rewritten (incremental_window_literal). -#}
+        When the run has a window (the harness's NRR_INCREMENTAL_WINDOW_START, or the var
+        incremental_window_start), that month instead: the data tests then check exactly the months
+        rewritten (incremental_window_literal). -#}
     {%- if incremental_window_literal() is not none -%}
         {{ return(incremental_window_literal()) }}
     {%- endif %}
@@ -67,8 +68,14 @@
 {% macro get_incremental_replace_window_sql(arg_dict) %}
     {#-
         Custom incremental strategy (DuckDB): replace the look-back window. The model's
-        incremental_predicates name the month column compared with the window start
-        (`month >= __window_start__`); the start is resolved here, when the model runs.
+        incremental_predicates name the month column compared with the window start, resolved
+        here, when the model runs, by one of two placeholders (they differ in what they mean when
+        the run has no window, see macros/_macros.yml):
+        `month >= __window_start__` (incremental_month_config): incremental_window_start(), the
+          run's window or the one the model computes from its own table, as the model's SQL does;
+        `period_end_month >= __incremental_window_start__` (incremental_period_config):
+          incremental_window_condition(), the run's window, or no condition (every row replaced,
+          as the model then recomputes every row).
     -#}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
@@ -77,16 +84,22 @@
     {%- if predicates | length == 0 -%}
         {{ exceptions.raise_compiler_error('replace_window needs incremental_predicates naming the month column') }}
     {%- endif -%}
+    {%- set conditions = [] -%}
+    {%- for predicate in predicates -%}
+        {%- if '__incremental_window_start__' in predicate -%}
+            {%- set condition = incremental_window_condition(predicate) -%}
+        {%- else -%}
+            {%- set condition = predicate | replace('__window_start__', incremental_window_start(predicate.split()[0])) -%}
+        {%- endif -%}
+        {%- if condition is not none -%}
+            {%- do conditions.append(condition) -%}
+        {%- endif -%}
+    {%- endfor %}
     delete from {{ target }}
+    {%- if conditions %}
     where
-        {% for predicate in predicates -%}
-        {%- if '__window_or_all__' in predicate %}
-        {{ predicate | replace('__window_or_all__', incremental_window_literal() or "cast('0001-01-01' as date)") }}
-        {%- else %}
-        {{ predicate | replace('__window_start__', incremental_window_start(predicate.split()[0])) }}
-        {%- endif %}
-        {{- ' and ' if not loop.last }}
-        {% endfor %};
+        {{ conditions | join('\n        and ') }}
+    {%- endif %};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }}
@@ -98,7 +111,7 @@
         The incremental settings of nrr_by_period and cohort_retention (DECISIONLOG "nrr_by_period
         recomputes only the periods ending in the window"). DuckDB: our `replace_window` strategy on
         `month_column` (delete the rows of the window's months, insert them recomputed), when the
-        harness passed the window (var incremental_window_start); without it (plain dbt, a forced
+        run has a window (incremental_window_literal); without it (plain dbt, a forced
         --incremental whose window is unknown) every row is recomputed and replaced. Spark: a
         table, rebuilt in full each run (insert_overwrite of month partitions would move the
         partition column to the end of the table, and a mart's columns are its contract).
@@ -109,7 +122,7 @@
         {{ return({
             'materialized': 'incremental',
             'incremental_strategy': 'replace_window',
-            'incremental_predicates': [month_column ~ ' >= __window_or_all__'],
+            'incremental_predicates': [month_column ~ ' >= __incremental_window_start__'],
             'on_schema_change': 'fail',
         }) }}
     {%- endif -%}

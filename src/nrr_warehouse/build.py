@@ -266,14 +266,17 @@ def write(
     data stops where it is found. Unit tests (fixed given rows, not the data) run only with
     `request.unit_tests`; seeds are left as the copy has them unless `load_seeds`
     (DECISIONLOG "Scheduled builds skip unit tests and unchanged seeds"). `window_vars`: an
-    incremental run's window, which its models rewrite and its data tests check (DECISIONLOG "The
-    harness passes the look-back window to dbt")."""
+    incremental run's window, which its models rewrite and its data tests check, passed in the
+    environment (build_mode.window_env; DECISIONLOG "The harness passes the look-back window to
+    dbt")."""
     args = ["build"] if incremental else ["build", "--full-refresh"]
     excluded = ([] if request.unit_tests else ["unit_test"]) + ([] if load_seeds else ["seed"])
     if excluded:
         args += ["--exclude-resource-type", *excluded]
-    if dbt_vars := {**request.dbt_vars(), **(window_vars or {})}:
+    if dbt_vars := request.dbt_vars():
         args += ["--vars", json.dumps(dbt_vars)]
+    # The window in the environment, not in --vars: a new window then re-parses nothing.
+    window = build_mode.window_env(window_vars or {})
     request.say(f"writing {staging} (the published file is not touched until the audit passes)")
     return dbt_process(
         args,
@@ -282,7 +285,7 @@ def write(
         request.target_path,
         request.quiet,
         keep_fds=(lock_fd,) if lock_fd is not None else (),
-        extra_env={"NRR_BUILD_RECORD": json.dumps(facts)},
+        extra_env={"NRR_BUILD_RECORD": json.dumps(facts), **window},
         source=request.source,
     )
 

@@ -37,9 +37,12 @@ import yaml
 PROJECT_PARTS = ["dbt_project.yml", "macros", "models", "seeds"]
 # Vars whose change an incremental run handles itself: the window follows the as-of month, and any
 # look-back length recomputes a window from the kept months. Every other var counts.
-# `incremental_window_start` is the window itself, which the harness passes to an incremental run
-# (WINDOW_VAR; DECISIONLOG "The harness passes the look-back window to dbt").
+# `incremental_window_start` is the window itself (WINDOW_VAR), which plain dbt may pass as a var;
+# the harness passes it to an incremental run in the environment variable WINDOW_ENV instead, so
+# that a new window each month costs no full parse (DECISIONLOG "The harness passes the look-back
+# window to dbt").
 WINDOW_VAR = "incremental_window_start"
+WINDOW_ENV = "NRR_INCREMENTAL_WINDOW_START"
 WINDOW_VARS = {"as_of_month", "incremental_lookback_months", WINDOW_VAR}
 # The input files a data folder may hold (the file route reads <table>.csv or <table>.parquet).
 INPUT_SUFFIXES = {".csv", ".parquet"}
@@ -62,8 +65,9 @@ class Mode:
     window: date | None = None
 
     def window_vars(self) -> dict:
-        """The dbt var that tells an incremental run its window (none on a full refresh, or when
-        the window is unknown: the models then compute it themselves and every test runs whole)."""
+        """The window of an incremental run, {WINDOW_VAR: 'YYYY-MM-01'} (empty on a full refresh,
+        or when the window is unknown: the models then compute it themselves and every test runs
+        whole). build.write() passes it to dbt as `window_env()` gives it."""
         if not self.incremental or self.window is None:
             return {}
         return {WINDOW_VAR: f"{self.window:%Y-%m-%d}"}
@@ -71,6 +75,16 @@ class Mode:
     @property
     def name(self) -> str:
         return "incremental" if self.incremental else "full"
+
+
+def window_env(window_vars: dict) -> dict[str, str]:
+    """The environment variable that tells dbt the window of `Mode.window_vars()` (empty when it
+    is empty). Not a --vars entry: dbt re-parses the whole project when --vars differ from its
+    saved parse, and the window changes every month; the macros read the variable only when they
+    compile a node, so a saved parse does not depend on it (macros/incremental_tests.sql)."""
+    if WINDOW_VAR not in window_vars:
+        return {}
+    return {WINDOW_ENV: str(window_vars[WINDOW_VAR])}
 
 
 def current_record(project_dir: Path, data_dir: Path | None, cli_vars: dict, source=None) -> dict:

@@ -21,10 +21,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nrr_warehouse.build_mode import WINDOW_ENV
 from nrr_warehouse.project import PROJECT_DIR
 
 # dbt result statuses that fail a run; "warn" (a warn-severity test) does not.
 FAILED_STATUSES = {"error", "fail", "runtime error"}
+# NRR_ variables that do not key a saved parse (parse_key): dbt tracks them per file that reads
+# them while it parses, and re-parses only those files; the window is read by no parse at all.
+UNKEYED_ENV = ("NRR_DATA_DIR", "NRR_BUILD_RECORD", WINDOW_ENV)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ def dbt_process(
     profile attaches its file read-only (NRR_SOURCE_DATABASE). The profile opens `warehouse` by
     the path stable_path() gives it (NRR_WAREHOUSE)."""
     env = dict(os.environ)
+    env.pop(WINDOW_ENV, None)  # an incremental run's window: build.write() passes it in extra_env
     env.update(extra_env or {})
     env.pop("NRR_DATA_DIR", None)
     env.pop("NRR_SOURCE_DATABASE", None)
@@ -160,9 +165,10 @@ PARSE_DIR = "partial_parse"
 def parse_key(args: list[str], env: dict[str, str]) -> str:
     """What dbt compares before it reuses a saved parse, as far as the harness varies it: the
     --vars, the profile's target and path (NRR_WAREHOUSE: its file name is the database name) and
-    the other NRR_ variables the profile and dbt_project.yml read. NRR_DATA_DIR and
-    NRR_BUILD_RECORD are left out: dbt tracks them per file that reads them and re-parses only those
-    files. A key too coarse only costs a full parse (dbt checks the saved parse's hashes itself)."""
+    the other NRR_ variables the profile and dbt_project.yml read. UNKEYED_ENV are left out:
+    NRR_DATA_DIR and NRR_BUILD_RECORD because dbt tracks them per file that reads them and re-parses
+    only those files, the window (WINDOW_ENV) because no file reads it while dbt parses. A key too
+    coarse only costs a full parse (dbt checks the saved parse's hashes itself)."""
     options = {
         flag: args[i + 1]
         for i, flag in enumerate(args[:-1])
@@ -174,7 +180,7 @@ def parse_key(args: list[str], env: dict[str, str]) -> str:
     variables = {
         name: value
         for name, value in env.items()
-        if name.startswith(("NRR_", "DBT_")) and name not in ("NRR_DATA_DIR", "NRR_BUILD_RECORD")
+        if name.startswith(("NRR_", "DBT_")) and name not in UNKEYED_ENV
     }
     text = json.dumps([options, sorted(variables.items())], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -241,7 +241,7 @@ def test_forced_incremental_with_a_backdated_change_fails_and_publishes_nothing(
 
 
 def test_an_incremental_run_passes_its_window_and_a_full_one_none():
-    """The window var (DECISIONLOG "The harness passes the look-back window to dbt"): set only on an
+    """The window (DECISIONLOG "The harness passes the look-back window to dbt"): set only on an
     incremental run whose window is known, and never a reason for a full refresh."""
     window = date(2025, 1, 1)
     assert build_mode.Mode(True, "x", True, window).window_vars() == {
@@ -249,6 +249,11 @@ def test_an_incremental_run_passes_its_window_and_a_full_one_none():
     }
     assert build_mode.Mode(False, "--full-refresh", False, window).window_vars() == {}
     assert build_mode.Mode(True, "--incremental", False, None).window_vars() == {}
+    # It reaches dbt in the environment, not in --vars (a new window re-parses nothing).
+    assert build_mode.window_env(build_mode.Mode(True, "x", True, window).window_vars()) == {
+        "NRR_INCREMENTAL_WINDOW_START": "2025-01-01"
+    }
+    assert build_mode.window_env({}) == {}
     record = {"vars": {"incremental_window_start": None, "reporting_currency": None}}
     stored = {"vars": {"incremental_window_start": "2024-12-01", "reporting_currency": "USD"}}
     expected = {"incremental_window_start": "2025-01-01", "reporting_currency": "USD"}

@@ -18,7 +18,7 @@ import pytest
 from conftest import EXAMPLES_DIR, HARNESS, PROJECT_DIR, rows, run_harness
 from test_publish import leftovers, published, run_log, sha256, staging_started, wait_for
 
-from nrr_warehouse import cli, dbt_runner
+from nrr_warehouse import build_mode, cli, dbt_runner
 from nrr_warehouse import publish as wap
 from nrr_warehouse.dbt_runner import dbt_process
 
@@ -250,6 +250,39 @@ def test_other_vars_in_turn_each_reuse_their_own_saved_parse(tmp_path):
     assert len(list((target / dbt_runner.PARSE_DIR).glob("*.msgpack"))) == 2  # one per key
 
 
+def test_a_new_window_reuses_the_saved_parse_as_it_is(tmp_path):
+    """An incremental run's window changes every month. Passed in the environment
+    (build_mode.WINDOW_ENV), which the macros read only when they compile a node, it is in no
+    saved parse: a parse with another window finds nothing changed and writes no new saved parse
+    (DECISIONLOG "The harness passes the look-back window to dbt"). As a --vars entry, each new
+    window parsed the whole project."""
+    target = tmp_path / "target"
+    database = tmp_path / "w.duckdb.building"
+
+    def parse(window: str | None, *options: str) -> tuple[list[str], set[str]]:
+        run = dbt_process(
+            ["parse", *options, "--log-format", "json", "--log-level", "debug"],
+            database,
+            None,
+            target,
+            True,
+            extra_env={build_mode.WINDOW_ENV: window} if window else None,
+        )
+        assert run.returncode == 0, "".join(run.output)[-3000:]
+        events = [json.loads(line) for line in run.output if line.startswith("{")]
+        unable = [e for e in events if e["info"]["name"] == "UnableToPartialParse"]
+        return [e["data"]["reason"] for e in unable], {e["info"]["name"] for e in events}
+
+    assert parse("2025-01-01")[0] == ["saved manifest not found. Starting full parse."]
+    saved = dbt_runner.saved_parse_version(target)
+    reasons, events = parse("2025-02-01")
+    assert reasons == [] and "PartialParsingSkipParsing" in events
+    assert dbt_runner.saved_parse_version(target) == saved  # nothing re-parsed, nothing saved
+    # The same window as a --vars entry: a parse key (and a dbt parse) of its own, in full.
+    window_var = json.dumps({build_mode.WINDOW_VAR: "2025-03-01"})
+    assert parse(None, "--vars", window_var)[0] != []
+
+
 def test_parse_key_follows_what_dbt_compares_and_kept_parses_are_pruned(tmp_path):
     """The key changes with the vars' values, the target and the warehouse's path string (its file
     name is the database name), not with the vars' order or the data folder and build record, which
@@ -259,6 +292,7 @@ def test_parse_key_follows_what_dbt_compares_and_kept_parses_are_pruned(tmp_path
     both = ["build", "--vars", '{"a": 1, "b": "x"}']
     assert key(both, env) == key(["parse", "--vars", '{"b": "x", "a": 1}'], env)
     assert key(both, env) == key(both, {**env, "NRR_DATA_DIR": "d", "NRR_BUILD_RECORD": "{}"})
+    assert key(both, env) == key(both, {**env, build_mode.WINDOW_ENV: "2025-01-01"})
     assert key(both, env) == key(both, {**env, "PATH": "/usr/bin"})
     assert len({
         key(both, env),
