@@ -11,15 +11,21 @@ by_dimension as (
 
 ),
 
-cohort_members as (
+customer_months as (
 
-    select * from {{ ref('int_retention_cohorts_compared') }}
+    select * from {{ ref('int_customer_months_aggregated') }}
 
 ),
 
 plan_months as (
 
     select * from {{ ref('int_customer_plan_months_aggregated') }}
+
+),
+
+period_lengths as (
+
+    {{ rows_of_values('period_months', var('nrr_period_months')) }}
 
 ),
 
@@ -52,25 +58,29 @@ part_totals as (
 
 plans_taken_up as (
 
-    -- MRR at E of each cohort customer's plans that had no MRR at S, computed from the plan months
-    -- directly, not from nrr_by_dimension.
+    -- MRR at E of each cohort customer's plans that had no MRR at S, computed from the plan and
+    -- customer months directly, not from nrr_by_dimension nor the cohort members: each plan month is
+    -- the end E of a period of each length, kept when its customer had a month at S = E - k (it is in
+    -- that period's cohort) and the plan had none. One join fewer than going through the cohort
+    -- members view (DECISIONLOG "The plans taken up are checked from the plan months").
     select
-        cohort_members.period_end_month,
-        cohort_members.period_months,
+        end_plans.month as period_end_month,
+        period_lengths.period_months,
         sum(end_plans.mrr) as taken_up_mrr
 
-    from cohort_members
-    inner join plan_months as end_plans
+    from plan_months as end_plans
+    cross join period_lengths
+    inner join customer_months as start_months
         on
-            cohort_members.customer_id = end_plans.customer_id
-            and cohort_members.period_end_month = end_plans.month
+            end_plans.customer_id = start_months.customer_id
+            and {{ add_months('end_plans.month', '-1 * period_lengths.period_months') }} = start_months.month
     left join plan_months as start_plans
         on
             end_plans.customer_id = start_plans.customer_id
             and end_plans.plan = start_plans.plan
-            and cohort_members.period_start_month = start_plans.month
+            and start_months.month = start_plans.month
     where start_plans.customer_id is null
-    group by cohort_members.period_end_month, cohort_members.period_months
+    group by end_plans.month, period_lengths.period_months
 
 ),
 

@@ -32,6 +32,7 @@ INCREMENTAL_MODELS = [
     "intermediate.int_customer_months_aggregated",
     "intermediate.int_mrr_movements_classified",
     "intermediate.int_mrr_movement_causes_attributed",
+    "intermediate.int_retention_cohorts_summed",
 ]
 
 

@@ -1,14 +1,32 @@
+{{ config(**incremental_period_config()) }}
+
+{% set window = incremental_window_literal() -%}
+{% set in_window = is_incremental() and window is not none -%}
+
 with
 
 cohort_members as (
 
     select * from {{ ref('int_retention_cohorts_compared') }}
+    {%- if in_window %}
+    -- Incremental run: only the periods ending in the window are replaced (DECISIONLOG
+    -- "int_retention_cohorts_summed recomputes only the periods ending in the window"). The start
+    -- month bound is implied by the end month's; written out, it reaches the scan of the months.
+    where
+        period_end_month >= {{ window }}
+        and period_start_month >= {{ add_months(window, -1 * longest_period_months()) }}
+    {%- endif %}
 
 ),
 
 plan_cohort_members as (
 
     select * from {{ ref('int_plan_cohorts_compared') }}
+    {%- if in_window %}
+    where
+        period_end_month >= {{ window }}
+        and period_start_month >= {{ add_months(window, -1 * longest_period_months()) }}
+    {%- endif %}
 
 ),
 
