@@ -114,9 +114,3 @@
         }) }}
     {%- endif -%}
 {% endmacro %}
-
-
-{% macro longest_period_months() -%}
-    {#- The longest NRR period (var nrr_period_months), in months, as a number. -#}
-    {{ return(var('nrr_period_months') | map('int') | max) }}
-{%- endmacro %}
