@@ -42,19 +42,11 @@ actual as (
         period_end_month,
         period_months,
         dimension_value as segment,
-        cohort_customers,
-        retained_customers,
-        starting_mrr,
-        expansion_mrr,
-        contraction_mrr,
-        churned_mrr,
-        ending_mrr,
+        {{ nrr_sum_columns('before_ratios') | join(',\n        ') }},
         nrr_pct,
         grr_pct,
         logo_retention_pct,
-        starting_arr,
-        ending_arr,
-        retained_arr
+        {{ nrr_sum_columns('after_ratios') | join(',\n        ') }}
 
     from by_dimension
     where dimension = 'segment' or dimension_value = 'All'

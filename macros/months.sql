@@ -40,3 +40,31 @@
         case when {{ end_date }} <= {{ run_date() }} then {{ end_date }} end
     )
 {%- endmacro %}
+
+
+{% macro paid_periods_cut_at_as_of(columns) -%}
+    {#- The month-end rule (SPEC section 2) over the paid periods, as the select of a CTE: a period
+        counts at the end of month M when start_date <= last_day(M) and (end_date is empty or
+        end_date > last_day(M)), so it is in force from the month of start_date (first_month_in_force)
+        through the month before the month of end_date (end_date is exclusive), cut at the as-of
+        month (last_reported_month; before first_month_in_force when no month end is in force).
+        Periods with MRR 0 (trials, free plans) never make a customer active: they are left out.
+        Reads the CTEs `periods` (int_subscription_periods_priced) and `as_of`
+        (int_as_of_month_resolved); `columns` are the other select-list expressions, qualified. -#}
+    select
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        {{ month_start('periods.start_date') }} as first_month_in_force,
+        case
+            when
+                periods.end_date is null
+                or {{ add_months(month_start('periods.end_date'), -1) }} > as_of.as_of_month
+                then as_of.as_of_month
+            else {{ add_months(month_start('periods.end_date'), -1) }}
+        end as last_reported_month
+
+    from periods
+    cross join as_of
+    where periods.mrr > 0
+{%- endmacro %}

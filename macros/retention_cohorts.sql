@@ -132,22 +132,49 @@ aggregated as (
 {% endmacro %}
 
 
+{% macro nrr_sum_columns(part='all') %}
+    {#-
+        The names of the summed columns of an NRR mart (nrr_member_sums' columns), in the marts'
+        order: the counts and MRR amounts, which come before the ratios (`part='before_ratios'`),
+        then the exact ARR amounts, which come after them (`part='after_ratios'`). Written once for
+        every macro, model and test that lists them.
+    -#}
+    {%- set before_ratios = [
+        'cohort_customers', 'retained_customers', 'starting_mrr', 'expansion_mrr', 'contraction_mrr',
+        'churned_mrr', 'ending_mrr',
+    ] -%}
+    {%- set after_ratios = ['starting_arr', 'ending_arr', 'retained_arr'] -%}
+    {%- if part == 'before_ratios' -%}
+        {{ return(before_ratios) }}
+    {%- elif part == 'after_ratios' -%}
+        {{ return(after_ratios) }}
+    {%- elif part == 'all' -%}
+        {{ return(before_ratios + after_ratios) }}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error("nrr_sum_columns: part must be all, before_ratios or after_ratios, got '" ~ part ~ "'") }}
+{%- endmacro %}
+
+
+{% macro nrr_sum_type(column) -%}
+    {#- The type of a column of nrr_sum_columns: bigint for the counts of customers, else type_money. -#}
+    {{ 'bigint' if column.endswith('_customers') else type_money() }}
+{%- endmacro %}
+
+
 {% macro nrr_member_sums() %}
     {#-
         The aggregate columns of an NRR mart's `aggregated` CTE, over cohort members
         (cohort_members_compared's columns): the members counted and retained, and each amount summed
         exactly in type_money. For a select list grouped by the caller.
     -#}
-        cast(count(*) as bigint) as cohort_customers,
-        cast(sum(case when is_retained then 1 else 0 end) as bigint) as retained_customers,
-        cast(sum(starting_mrr) as {{ type_money() }}) as starting_mrr,
-        cast(sum(expansion_mrr) as {{ type_money() }}) as expansion_mrr,
-        cast(sum(contraction_mrr) as {{ type_money() }}) as contraction_mrr,
-        cast(sum(churned_mrr) as {{ type_money() }}) as churned_mrr,
-        cast(sum(ending_mrr) as {{ type_money() }}) as ending_mrr,
-        cast(sum(starting_arr) as {{ type_money() }}) as starting_arr,
-        cast(sum(ending_arr) as {{ type_money() }}) as ending_arr,
-        cast(sum(retained_arr) as {{ type_money() }}) as retained_arr
+{%- set counts = {
+    'cohort_customers': 'count(*)',
+    'retained_customers': 'sum(case when is_retained then 1 else 0 end)',
+} %}
+        {%- for column in nrr_sum_columns() %}
+        cast({{ counts.get(column, 'sum(' ~ column ~ ')') }} as {{ nrr_sum_type(column) }})
+            as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
 {%- endmacro %}
 
 
@@ -158,11 +185,9 @@ aggregated as (
         the totals equal summing the members directly. `relation` qualifies the columns if given.
     -#}
 {%- set prefix = relation ~ '.' if relation else '' %}
-        cast(sum({{ prefix }}cohort_customers) as bigint) as cohort_customers,
-        cast(sum({{ prefix }}retained_customers) as bigint) as retained_customers,
-        {%- for column in ['starting_mrr', 'expansion_mrr', 'contraction_mrr', 'churned_mrr', 'ending_mrr',
-            'starting_arr', 'ending_arr', 'retained_arr'] %}
-        cast(sum({{ prefix }}{{ column }}) as {{ type_money() }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- for column in nrr_sum_columns() %}
+        cast(sum({{ prefix }}{{ column }}) as {{ nrr_sum_type(column) }})
+            as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
 {%- endmacro %}
 
@@ -183,13 +208,9 @@ final as (
         {{ column }},
         {%- endfor %}
         {{ value_column }},
-        cohort_customers,
-        retained_customers,
-        starting_mrr,
-        expansion_mrr,
-        contraction_mrr,
-        churned_mrr,
-        ending_mrr,
+        {%- for column in nrr_sum_columns('before_ratios') %}
+        {{ column }},
+        {%- endfor %}
         -- The ratio first, then x 100: a ratio of equal amounts is exactly 1, so GRR can reach 100 but
         -- never pass it through rounding (100 * a / a can give 100.00000000000001).
         100 * (
@@ -206,9 +227,9 @@ final as (
         ) as logo_retention_pct,
         -- The exact annualised amounts: what benchmark bands and ratings compare (the MRR of a
         -- quarterly or yearly price is rounded to 10 places, its ARR is not).
-        starting_arr,
-        ending_arr,
-        retained_arr
+        {%- for column in nrr_sum_columns('after_ratios') %}
+        {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
 
     from aggregated
 

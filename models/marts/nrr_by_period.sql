@@ -18,16 +18,7 @@ segment_sums as (
         period_end_month,
         period_months,
         dimension_value as segment,
-        cohort_customers,
-        retained_customers,
-        starting_mrr,
-        expansion_mrr,
-        contraction_mrr,
-        churned_mrr,
-        ending_mrr,
-        starting_arr,
-        ending_arr,
-        retained_arr
+        {{ nrr_sum_columns() | join(',\n        ') }}
 
     from cohort_sums
     where dimension = 'segment'

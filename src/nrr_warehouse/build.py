@@ -152,8 +152,8 @@ def build(request: BuildRequest) -> RunRecord:
                 PROJECT_DIR, request.data_dir, request.dbt_vars(), request.source
             )
             try:
-                incremental, same_record, window_vars = choose_mode(request, facts, record)
-                if incremental:
+                mode = choose_mode(request, facts, record)
+                if mode.incremental:
                     # The copy is part of an incremental run's cost; the published file is read.
                     say(f"incremental run: copying {warehouse.name} to {staging.name}")
                     try:
@@ -161,14 +161,22 @@ def build(request: BuildRequest) -> RunRecord:
                     except OSError as error:
                         raise HarnessError(os_error_text(error), "build_failed") from None
                 # The published build's record equals this one's: its seeds are this build's.
-                load_seeds = not incremental or not same_record
+                load_seeds = not mode.incremental or not mode.same_record
                 if not load_seeds:
                     note = "seeds unchanged since the published build: not reloaded"
                     record.notes.append(note)
                     say(note)
-                run = write(request, staging, incremental, lock.fd, facts, load_seeds, window_vars)
+                run = write(
+                    request,
+                    staging,
+                    mode.incremental,
+                    lock.fd,
+                    facts,
+                    load_seeds,
+                    mode.window_vars(),
+                )
                 record_stats(record, staging)
-                record.message = audit(request, run, staging, incremental)
+                record.message = audit(request, run, staging, mode.incremental)
                 # SIGINT and SIGTERM wait until the rename and the record agree: "published"
                 # in the record exactly when the new file is in place.
                 with deferred_signals():
@@ -223,11 +231,12 @@ def build(request: BuildRequest) -> RunRecord:
                     say(f"run logged in {log}")
 
 
-def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> tuple[bool, bool, dict]:
-    """Incremental (True) or full refresh: build_mode.choose(), then a stray write-ahead log
-    beside the published file forces a full build. Says why, and notes it in the record. Also
-    whether the published build's record equals this build's (build_mode.Mode.same_record), and
-    the dbt var of an incremental run's window (build_mode.Mode.window_vars; empty when full)."""
+def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> build_mode.Mode:
+    """The build's mode: build_mode.choose(), then a stray write-ahead log beside the published
+    file forces a full build (the Mode then says so, and its window_vars() are empty). Says why,
+    and notes it in the record. The caller reads `incremental`, `same_record` (the published
+    build's record equals this build's) and `window_vars()` (the dbt var of an incremental run's
+    window; empty when full)."""
     warehouse = request.warehouse
     mode = build_mode.choose(
         warehouse,
@@ -237,17 +246,16 @@ def choose_mode(request: BuildRequest, facts: dict, record: RunRecord) -> tuple[
         request.full_refresh,
         request.force_incremental,
     )
-    incremental = mode.incremental
     record.mode, record.mode_reason = mode.name, mode.reason
-    if incremental and wap.wal_path(warehouse).exists():
+    if mode.incremental and wap.wal_path(warehouse).exists():
         # A stray log of a crashed writer: the file may not be what was audited.
         note = f"{wap.wal_path(warehouse).name} beside the published file: full build"
         record.notes.append(note)
-        incremental = False
-        record.mode, record.mode_reason = "full", note
-    kind = "incremental run" if incremental else "full refresh"
+        mode = dataclasses.replace(mode, incremental=False, reason=note)
+        record.mode, record.mode_reason = mode.name, mode.reason
+    kind = "incremental run" if mode.incremental else "full refresh"
     request.say(f"{kind}: {record.mode_reason}")
-    return incremental, mode.same_record, mode.window_vars() if incremental else {}
+    return mode
 
 
 def write(

@@ -1,5 +1,14 @@
 {{ config(**incremental_month_config()) }}
 
+{#- The columns of each paid period (paid_periods_cut_at_as_of) besides its months in force. -#}
+{%- set paid_period_columns = [
+    'periods.subscription_id',
+    'periods.customer_id',
+    'periods.start_date',
+    'periods.mrr',
+    'periods.arr',
+] -%}
+
 with
 
 periods as (
@@ -15,43 +24,13 @@ as_of as (
 
 ),
 
-months_in_force as (
+paid_periods_cut_at_as_of as (
 
     -- A period counts at the end of month M when start_date <= last_day(M) and (end_date is empty or
     -- end_date > last_day(M)). So its first month is the month of start_date, and its last the month
     -- before the month of end_date (end_date is exclusive), cut at the as-of month.
     -- Periods with MRR 0 (trials, free plans) never make a customer active: they are not expanded.
-    select
-        periods.subscription_id,
-        periods.customer_id,
-        periods.start_date,
-        periods.mrr,
-        periods.arr,
-        {{ month_start('periods.start_date') }} as first_month_in_force,
-        {{ add_months(month_start('periods.end_date'), -1) }} as last_month_in_force,
-        as_of.as_of_month
-
-    from periods
-    cross join as_of
-    where periods.mrr > 0
-
-),
-
-paid_periods_cut_at_as_of as (
-
-    select
-        subscription_id,
-        customer_id,
-        start_date,
-        mrr,
-        arr,
-        first_month_in_force,
-        case
-            when last_month_in_force is null or last_month_in_force > as_of_month then as_of_month
-            else last_month_in_force
-        end as last_reported_month
-
-    from months_in_force
+    {{ paid_periods_cut_at_as_of(paid_period_columns) }}
 
 ),
 

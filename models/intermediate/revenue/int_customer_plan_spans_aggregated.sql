@@ -1,3 +1,11 @@
+{#- The columns of each paid period (paid_periods_cut_at_as_of) besides its months in force. -#}
+{%- set paid_period_columns = [
+    'periods.customer_id',
+    "coalesce(periods.plan_id, 'Unknown') as plan",
+    'periods.mrr',
+    'periods.arr',
+] -%}
+
 with
 
 periods as (
@@ -14,27 +22,10 @@ as_of as (
 
 paid_periods as (
 
-    -- The month-end rule of int_customer_months_aggregated (SPEC section 2), per period: from the month
-    -- of start_date through the month before the month of end_date (exclusive), cut at the as-of
-    -- month; periods with MRR 0 never make a customer active in a plan. A period without a plan counts
-    -- in the plan 'Unknown' (DECISIONLOG "Dimensions beside segment").
-    select
-        periods.customer_id,
-        coalesce(periods.plan_id, 'Unknown') as plan,
-        periods.mrr,
-        periods.arr,
-        {{ month_start('periods.start_date') }} as first_month_in_force,
-        case
-            when
-                periods.end_date is null
-                or {{ add_months(month_start('periods.end_date'), -1) }} > as_of.as_of_month
-                then as_of.as_of_month
-            else {{ add_months(month_start('periods.end_date'), -1) }}
-        end as last_reported_month
-
-    from periods
-    cross join as_of
-    where periods.mrr > 0
+    -- The month-end rule of int_customer_months_aggregated (SPEC section 2), per period; periods with
+    -- MRR 0 never make a customer active in a plan. A period without a plan counts in the plan
+    -- 'Unknown' (DECISIONLOG "Dimensions beside segment").
+    {{ paid_periods_cut_at_as_of(paid_period_columns) }}
 
 ),
 

@@ -1,5 +1,14 @@
 {{ config(**incremental_month_config()) }}
 
+{#- The columns of each paid period (paid_periods_cut_at_as_of) besides its months in force. -#}
+{%- set paid_period_columns = [
+    'periods.subscription_id',
+    'periods.customer_id',
+    'periods.mrr',
+    'periods.seats',
+    'as_of.as_of_month',
+] -%}
+
 with
 
 periods as (
@@ -22,27 +31,9 @@ as_of as (
 
 paid_periods as (
 
-    -- The month-end rule of int_customer_months_aggregated, per subscription: a period counts from
-    -- the month of start_date through the month before the month of end_date (exclusive), cut at the
-    -- as-of month; periods with MRR 0 (trials, free plans) are not in force for MRR.
-    select
-        periods.subscription_id,
-        periods.customer_id,
-        periods.mrr,
-        periods.seats,
-        {{ month_start('periods.start_date') }} as first_month_in_force,
-        case
-            when
-                periods.end_date is null
-                or {{ add_months(month_start('periods.end_date'), -1) }} > as_of.as_of_month
-                then as_of.as_of_month
-            else {{ add_months(month_start('periods.end_date'), -1) }}
-        end as last_reported_month,
-        as_of.as_of_month
-
-    from periods
-    cross join as_of
-    where periods.mrr > 0
+    -- The month-end rule of int_customer_months_aggregated, per subscription; periods with MRR 0
+    -- (trials, free plans) are not in force for MRR.
+    {{ paid_periods_cut_at_as_of(paid_period_columns) }}
 
 ),
 
