@@ -78,10 +78,20 @@ def input_audit_lines(warehouse: Path) -> list[str]:
         order by source_table desc
         """,
     )
-    lines = [f"Input rows:   {'in':>18}{'used':>8}{'rejected':>10}{'duplicates':>12}"]
+    # Each count column as wide as its default or, for millions of rows, its longest figure plus a
+    # space before it, so large counts never run into their neighbours.
+    columns = {"rows_in": 12, "rows_used": 8, "rows_rejected": 10, "duplicate_rows_collapsed": 12}
+    width = {
+        column: max([default] + [len(f"{row[column]:,}") + 2 for row in reconciliation])
+        for column, default in columns.items()
+    }
+    headers = dict(zip(columns, ["in", "used", "rejected", "duplicates"], strict=True))
+    lines = [
+        f"Input rows:{'':<9}" + "".join(f"{headers[column]:>{width[column]}}" for column in columns)
+    ]
     lines += [
-        f"  {row['source_table']:<18}{row['rows_in']:>12,}{row['rows_used']:>8,}"
-        f"{row['rows_rejected']:>10,}{row['duplicate_rows_collapsed']:>12,}"
+        f"  {row['source_table']:<18}"
+        + "".join(f"{row[column]:>{width[column]},}" for column in columns)
         for row in reconciliation
     ]
     reasons = marts.read(

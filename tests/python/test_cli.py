@@ -7,9 +7,10 @@ import argparse
 import subprocess
 import sys
 
+import duckdb
 from conftest import HARNESS, run_harness
 
-from nrr_warehouse import cli
+from nrr_warehouse import cli, summary
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -58,3 +59,26 @@ def test_bad_arguments_exit_2_with_one_message():
     assert process.returncode == 2
     assert "--as-of must look like YYYY-MM: '2025-13' is not a valid month" in process.stderr
     assert "Traceback" not in process.stderr
+
+
+def test_input_counts_of_millions_keep_their_columns_apart(tmp_path):
+    # A 3M-customer build printed "7,520,1127,520,112": the used column was 8 wide. Each column now
+    # widens to its longest figure, and stays as it was for smaller counts.
+    warehouse = tmp_path / "nrr.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema audit")
+        con.execute(
+            "create table audit.input_reconciliation as select * from (values "
+            "('subscriptions', 7520112, 7520112, 0, 0), ('fx_rates', 2, 2, 0, 0)) "
+            "as t(source_table, rows_in, rows_used, rows_rejected, duplicate_rows_collapsed)"
+        )
+        con.execute(
+            "create table audit.rejected_rows as select 'subscriptions' as source_table, "
+            "'x' as reason_code where false"
+        )
+    header, *rows = summary.input_audit_lines(warehouse)[:3]
+    assert header.split() == ["Input", "rows:", "in", "used", "rejected", "duplicates"]
+    assert rows[0].split() == ["subscriptions", "7,520,112", "7,520,112", "0", "0"]
+    # The figures end under their headers.
+    assert header.index("used") + len("used") == rows[0].index("7,520,112", 25) + len("7,520,112")
+    assert rows[1] == "  fx_rates                     2          2         0           0"
